@@ -1,0 +1,22 @@
+package io.integrationhub.delivery;
+
+/**
+ * A provider did not deliver. Subclasses say whether trying again can help: {@link TransientDeliveryException}
+ * (connection errors, timeouts, 5xx, 429) or {@link PermanentDeliveryException} (the provider refused the message).
+ * Messages never carry credentials: they name the provider, the status and the provider's own reason.
+ */
+public abstract class DeliveryException extends RuntimeException {
+
+    private final String provider;
+
+    protected DeliveryException(String provider, String message, Throwable cause) {
+        super(provider + ": " + message, cause);
+        this.provider = provider;
+    }
+
+    public String provider() {
+        return provider;
+    }
+
+    public abstract boolean isRetryable();
+}

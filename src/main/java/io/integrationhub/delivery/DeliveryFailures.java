@@ -1,0 +1,67 @@
+package io.integrationhub.delivery;
+
+import java.io.IOException;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.camel.Exchange;
+
+/** Sorts failures into those worth retrying and those that are final, and describes them without secrets. */
+public final class DeliveryFailures {
+
+    /** Header read by Camel's redelivery before each attempt, overriding the exponential backoff once. */
+    private static final String REDELIVERY_DELAY = Exchange.REDELIVERY_DELAY;
+
+    private DeliveryFailures() {
+    }
+
+    /** Connection errors, timeouts, 5xx and 429 can pass; a refused or invalid message cannot. */
+    public static boolean isTransient(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof DeliveryException delivery) {
+                return delivery.isRetryable();
+            }
+            if (t instanceof InvalidMessageException) {
+                return false;
+            }
+            if (t instanceof IOException || t instanceof TimeoutException
+                    || t instanceof io.integrationhub.store.StoreException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** What a circuit breaker counts as the provider failing: everything but a refusal of one message. */
+    public static boolean countsAgainstProvider(Throwable failure) {
+        return !(failure instanceof PermanentDeliveryException) && !(failure instanceof InvalidMessageException);
+    }
+
+    /**
+     * The {@code retryWhile} of redelivery: retry transient failures; when the provider said how long to wait
+     * (Retry-After), wait that long (capped) instead of the backoff.
+     */
+    public static boolean shouldRetry(Exchange exchange, long maximumRetryAfterMillis) {
+        Throwable failure = exchange.getException() != null ? exchange.getException()
+                : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        exchange.getIn().removeHeader(REDELIVERY_DELAY);
+        if (!isTransient(failure)) {
+            return false;
+        }
+        if (failure instanceof TransientDeliveryException t && t.retryAfter() != null) {
+            exchange.getIn().setHeader(REDELIVERY_DELAY, Math.min(t.retryAfter().toMillis(), maximumRetryAfterMillis));
+        }
+        return true;
+    }
+
+    /** One line for logs, the API and the dead letter: provider reasons as they are, other failures by type. */
+    public static String describe(Throwable failure) {
+        if (failure == null) {
+            return "unknown failure";
+        }
+        if (failure instanceof DeliveryException || failure instanceof InvalidMessageException) {
+            return failure.getMessage();
+        }
+        String message = failure.getMessage();
+        return failure.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+}

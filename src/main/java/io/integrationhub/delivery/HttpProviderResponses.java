@@ -1,0 +1,63 @@
+package io.integrationhub.delivery;
+
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+
+import org.apache.camel.Exchange;
+
+/**
+ * Reads a provider's HTTP answer (camel-http with {@code throwExceptionOnFailure=false}) the way the providers
+ * document it: 2xx accepted; 408, 429 and 5xx transient (with Retry-After when sent); any other 4xx refused.
+ */
+public final class HttpProviderResponses {
+
+    private static final int MAX_REASON = 300;
+
+    private HttpProviderResponses() {
+    }
+
+    /** Throws the matching {@link DeliveryException} unless the response is a 2xx. */
+    public static void check(String provider, Exchange exchange) {
+        Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        if (status == null) {
+            throw new TransientDeliveryException(provider, "no HTTP status in the response", null, null);
+        }
+        if (status >= 200 && status < 300) {
+            return;
+        }
+        String reason = "HTTP " + status + reason(exchange);
+        if (status == 408 || status == 429 || status >= 500) {
+            throw new TransientDeliveryException(provider, reason,
+                    retryAfter(exchange.getMessage().getHeader("Retry-After", String.class)), null);
+        }
+        throw new PermanentDeliveryException(provider, reason);
+    }
+
+    /** Retry-After as seconds or an HTTP date; null when absent or unreadable. */
+    static Duration retryAfter(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Duration until = Duration.between(ZonedDateTime.now(),
+                        ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
+                return until.isNegative() ? Duration.ZERO : until;
+            } catch (RuntimeException notADate) {
+                return null;
+            }
+        }
+    }
+
+    private static String reason(Exchange exchange) {
+        String body = exchange.getMessage().getBody(String.class);
+        if (body == null || body.isBlank()) {
+            return "";
+        }
+        String oneLine = body.replaceAll("\\s+", " ").trim();
+        return ": " + (oneLine.length() > MAX_REASON ? oneLine.substring(0, MAX_REASON) + "..." : oneLine);
+    }
+}

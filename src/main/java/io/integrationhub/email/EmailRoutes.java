@@ -1,0 +1,110 @@
+package io.integrationhub.email;
+
+import io.integrationhub.Settings;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.delivery.InvalidMessageException;
+import io.integrationhub.delivery.ProviderGuard;
+import io.integrationhub.delivery.ProviderUnavailableException;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * {@code direct:send-email}, the one public way to send an email inside the hub (YAML routes, Java, the outbox):
+ * it validates (and renders a template), then calls the configured provider through its guard (throttle and
+ * circuit breaker), and the fallback provider while the primary's breaker is open. Synchronous: the body comes
+ * back as a {@link io.integrationhub.delivery.DeliveryResult}, or a typed exception is thrown
+ * ({@link io.integrationhub.delivery.InvalidMessageException}, a {@link io.integrationhub.delivery.DeliveryException}).
+ */
+public class EmailRoutes extends RouteBuilder {
+
+    public static final String SEND = "direct:send-email";
+    public static final String CHANNEL = "email";
+    /** The validated message, kept on the exchange so a fallback provider gets it unchanged. */
+    public static final String MESSAGE_PROPERTY = "hubEmail";
+    static final Set<String> PROVIDERS = Set.of("console", "smtp", "sendgrid", "resend");
+
+    @Override
+    public void configure() {
+        EmailMessages messages = getContext().getRegistry().lookupByNameAndType("emailMessages", EmailMessages.class);
+        ObjectMapper json = new ObjectMapper();
+        String primary = provider("email.provider", "console");
+        String fallback = provider("email.fallback-provider", "");
+
+        for (String provider : List.of("console", "smtp", "sendgrid", "resend")) {
+            ProviderGuard.configure(this, "email-" + provider,
+                    Long.parseLong(Settings.get(getContext(), "email." + provider + ".rate", "10")));
+        }
+
+        var send = from(SEND).routeId("send-email")
+                .errorHandler(noErrorHandler())
+                .process(e -> {
+                    Object request = e.getProperty(TO_PROPERTY) != null || e.getProperty(TEMPLATE_PROPERTY) != null
+                            ? fromProperties(e) : e.getMessage().getBody();
+                    EmailMessage message = messages.from(request);
+                    e.setProperty(MESSAGE_PROPERTY, message);
+                    e.getMessage().setBody(message);
+                });
+        if (fallback.isEmpty() || fallback.equals(primary)) {
+            send.to(ProviderGuard.endpoint("email-" + primary));
+        } else {
+            send.doTry()
+                    .to(ProviderGuard.endpoint("email-" + primary))
+                .doCatch(ProviderUnavailableException.class)
+                    .setBody(exchangeProperty(MESSAGE_PROPERTY))
+                    .to(ProviderGuard.endpoint("email-" + fallback))
+                .end();
+        }
+
+        // the outbox stores the validated message as JSON; this turns it back into an email and sends it
+        from("direct:outbox-" + CHANNEL).routeId("outbox-" + CHANNEL)
+                .errorHandler(noErrorHandler())
+                .process(e -> e.getMessage().setBody(json.readValue(e.getMessage().getBody(String.class), EmailMessage.class)))
+                .to(SEND);
+    }
+
+    /** Set by a route to compose the email from exchange properties (which HTTP callers cannot set). */
+    public static final String TO_PROPERTY = "emailTo";
+    public static final String TEMPLATE_PROPERTY = "emailTemplate";
+    private static final List<String> PROPERTY_FIELDS = List.of("to", "cc", "bcc", "from", "replyTo", "subject",
+            "text", "html", "template", "tags", "metadata");
+
+    /**
+     * The request described by {@code emailTo}, {@code emailTemplate}, {@code emailSubject}, {@code emailText},
+     * {@code emailHtml}, {@code emailCc}, {@code emailBcc}, {@code emailFrom}, {@code emailReplyTo},
+     * {@code emailTags}, {@code emailMetadata}; with a template, the body (a map or JSON object) is its data.
+     */
+    static Map<String, Object> fromProperties(Exchange e) {
+        Map<String, Object> request = new LinkedHashMap<>();
+        for (String field : PROPERTY_FIELDS) {
+            Object value = e.getProperty("email" + Character.toUpperCase(field.charAt(0)) + field.substring(1));
+            if (value != null) {
+                request.put(field, value);
+            }
+        }
+        if (request.containsKey("template") && e.getMessage().getBody() != null) {
+            Object body = e.getMessage().getBody();
+            try {
+                request.put("data", body instanceof Map<?, ?> ? body
+                        : new ObjectMapper().readValue(e.getMessage().getBody(String.class), Map.class));
+            } catch (Exception notJson) {
+                throw new InvalidMessageException("data", "the body must be a JSON object to fill the template");
+            }
+        }
+        return request;
+    }
+
+    private String provider(String key, String defaultValue) {
+        String value = Settings.get(getContext(), key, defaultValue).trim().toLowerCase();
+        if (!value.isEmpty() && !PROVIDERS.contains(value)) {
+            throw new IllegalArgumentException(key.toUpperCase().replace('.', '_').replace('-', '_')
+                    + " must be one of " + PROVIDERS + ", not '" + value + "'");
+        }
+        return value;
+    }
+
+}

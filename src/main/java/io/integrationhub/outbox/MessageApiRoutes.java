@@ -1,0 +1,136 @@
+package io.integrationhub.outbox;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.api.ApiErrorHandling;
+import io.integrationhub.api.ApiProblem;
+import io.integrationhub.api.JsonResponses;
+import io.integrationhub.security.Caller;
+import io.integrationhub.security.Callers;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePattern;
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * What became of accepted messages: {@code GET /api/v1/messages/{id}}, {@code GET /api/v1/messages} (filters and
+ * paging) and {@code POST /api/v1/messages/{id}/retry} for dead ones. A sender key sees the messages it sent; an
+ * admin key sees all.
+ */
+public class MessageApiRoutes extends RouteBuilder {
+
+    private static final Pattern ID = Pattern.compile("msg_[0-9a-f]{32}");
+    private static final Set<String> STATUSES = Set.of(OutboxMessage.QUEUED, OutboxMessage.SENDING, OutboxMessage.SENT,
+            OutboxMessage.FAILED, OutboxMessage.DEAD);
+    private static final Pattern CHANNEL = Pattern.compile("[a-z]{1,20}");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public void configure() {
+        Outbox outbox = getContext().getRegistry().lookupByNameAndType("outbox", Outbox.class);
+
+        rest("/api/v1/messages").description("Status of accepted messages")
+                .get().id("rest-messages-list").produces("application/json")
+                    .description("List messages, newest first; filters: status, channel; paging: limit (1-100), offset")
+                    .to("direct:api-messages-list")
+                .get("/{id}").id("rest-messages-get").produces("application/json")
+                    .description("One message: status, attempts, provider, provider message id, last error, timestamps, content")
+                    .to("direct:api-messages-get")
+                .post("/{id}/retry").id("rest-messages-retry").produces("application/json")
+                    .description("Queue a dead message again")
+                    .to("direct:api-messages-retry");
+
+        from("direct:api-messages-get").routeId("api-messages-get").routeConfigurationId(ApiErrorHandling.ID)
+                .process(e -> JsonResponses.respond(e, 200, view(visible(outbox, e), true)));
+
+        from("direct:api-messages-list").routeId("api-messages-list").routeConfigurationId(ApiErrorHandling.ID)
+                .process(e -> {
+                    Caller caller = Callers.of(e);
+                    String status = e.getMessage().getHeader("status", String.class);
+                    String channel = e.getMessage().getHeader("channel", String.class);
+                    if (status != null && !STATUSES.contains(status)) {
+                        throw ApiProblem.badRequest("status", "must be one of " + STATUSES);
+                    }
+                    if (channel != null && !CHANNEL.matcher(channel).matches()) {
+                        throw ApiProblem.badRequest("channel", "must be a channel name such as email");
+                    }
+                    int limit = intParam(e, "limit", 50, 1, 100);
+                    int offset = intParam(e, "offset", 0, 0, 1_000_000);
+                    Outbox.Page page = outbox.list(status, channel, caller.isAdmin() ? null : caller.keyName(), limit, offset);
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("items", page.items().stream().map(m -> view(m, false)).toList());
+                    body.put("limit", limit);
+                    body.put("offset", offset);
+                    body.put("nextOffset", page.items().size() == limit ? offset + limit : null);
+                    JsonResponses.respond(e, 200, body);
+                });
+
+        from("direct:api-messages-retry").routeId("api-messages-retry").routeConfigurationId(ApiErrorHandling.ID)
+                .process(e -> {
+                    OutboxMessage message = visible(outbox, e);
+                    if (!outbox.retryDead(message.id())) {
+                        throw new ApiProblem(409, "Not dead", "only a dead message can be retried; this one is "
+                                + outbox.find(message.id()).map(OutboxMessage::status).orElse("gone"));
+                    }
+                    JsonResponses.respond(e, 202, view(outbox.find(message.id()).orElseThrow(), false));
+                })
+                .to(ExchangePattern.InOnly, OutboxRoutes.WAKE);
+    }
+
+    private static OutboxMessage visible(Outbox outbox, Exchange e) {
+        Caller caller = Callers.of(e);
+        String id = e.getMessage().getHeader("id", String.class);
+        if (id == null || !ID.matcher(id).matches()) {
+            throw ApiProblem.badRequest("id", "must be a message id like msg_ followed by 32 hex digits");
+        }
+        return outbox.find(id)
+                .filter(m -> caller.isAdmin() || caller.keyName().equals(m.createdBy()))
+                .orElseThrow(() -> ApiProblem.notFound("message " + id));
+    }
+
+    private static int intParam(Exchange e, String name, int defaultValue, int min, int max) {
+        String value = e.getMessage().getHeader(name, String.class);
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            int parsed = Integer.parseInt(value);
+            if (parsed >= min && parsed <= max) {
+                return parsed;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw ApiProblem.badRequest(name, "must be a whole number from " + min + " to " + max);
+    }
+
+    static Map<String, Object> view(OutboxMessage m, boolean withContent) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", m.id());
+        view.put("channel", m.channel());
+        view.put("status", m.status());
+        view.put("attempts", m.attempts());
+        view.put("provider", m.provider());
+        view.put("providerMessageId", m.providerMessageId());
+        view.put("lastError", m.lastError());
+        view.put("createdAt", text(m.createdAt()));
+        view.put("updatedAt", text(m.updatedAt()));
+        view.put("sentAt", text(m.sentAt()));
+        view.put("nextAttemptAt", OutboxMessage.FAILED.equals(m.status()) ? text(m.nextAttemptAt()) : null);
+        if (withContent) {
+            try {
+                view.put("content", JSON.readTree(m.payload()));
+            } catch (Exception e) {
+                view.put("content", null);
+            }
+        }
+        return view;
+    }
+
+    private static String text(java.time.Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+}

@@ -1,0 +1,231 @@
+package io.integrationhub.outbox;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.integrationhub.store.Store;
+
+/**
+ * The durable outbox, shared by every asynchronous channel. A message is claimed with {@code FOR UPDATE SKIP
+ * LOCKED} under a lease token; only the holder of the current token can record its outcome, and a message whose
+ * lease ran out (its hub crashed) is claimed again.
+ */
+public final class Outbox {
+
+    private static final String COLUMNS = "id, channel, status, payload, provider, provider_message_id, attempts, "
+            + "last_error, created_by, next_attempt_at, created_at, updated_at, sent_at";
+    private static final int MAX_ERROR = 2000;
+
+    /** A claimed message and the token that proves the claim. */
+    public record Claim(OutboxMessage message, String lease) {
+    }
+
+    public record Page(List<OutboxMessage> items, int limit, int offset) {
+    }
+
+    private final Store store;
+    private final Clock clock;
+    private final Duration lease;
+
+    public Outbox(Store store, Clock clock, Duration lease) {
+        this.store = store;
+        this.clock = clock;
+        this.lease = lease;
+    }
+
+    public static String newId() {
+        return "msg_" + UUID.randomUUID().toString().replace("-", "");
+    }
+
+    /** Stores a message as queued, inside the caller's transaction. */
+    public OutboxMessage enqueue(Connection c, String id, String channel, String payload, String createdBy)
+            throws SQLException {
+        Instant now = clock.instant();
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox_messages (id, channel, status, payload, "
+                + "attempts, created_by, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)")) {
+            ps.setString(1, id);
+            ps.setString(2, channel);
+            ps.setString(3, OutboxMessage.QUEUED);
+            ps.setString(4, payload);
+            ps.setString(5, createdBy);
+            ps.setObject(6, Store.utc(now));
+            ps.setObject(7, Store.utc(now));
+            ps.setObject(8, Store.utc(now));
+            ps.executeUpdate();
+        }
+        return new OutboxMessage(id, channel, OutboxMessage.QUEUED, payload, null, null, 0, null, createdBy, now, now,
+                now, null);
+    }
+
+    /** Claims up to {@code limit} due messages (new, waiting for a retry, or abandoned by a crashed hub). */
+    public List<Claim> claimDue(int limit) {
+        Instant now = clock.instant();
+        String token = UUID.randomUUID().toString();
+        return store.inTransaction(c -> {
+            List<OutboxMessage> due = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM outbox_messages "
+                    + "WHERE (status IN ('queued', 'failed') AND next_attempt_at <= ?) "
+                    + "OR (status = 'sending' AND lease_until < ?) "
+                    + "ORDER BY next_attempt_at FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED")) {
+                ps.setObject(1, Store.utc(now));
+                ps.setObject(2, Store.utc(now));
+                ps.setInt(3, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        due.add(read(rs));
+                    }
+                }
+            }
+            List<Claim> claims = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_messages SET status = 'sending', "
+                    + "lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?")) {
+                for (OutboxMessage m : due) {
+                    ps.setString(1, token);
+                    ps.setObject(2, Store.utc(now.plus(lease)));
+                    ps.setObject(3, Store.utc(now));
+                    ps.setString(4, m.id());
+                    ps.addBatch();
+                    claims.add(new Claim(new OutboxMessage(m.id(), m.channel(), OutboxMessage.SENDING, m.payload(),
+                            m.provider(), m.providerMessageId(), m.attempts() + 1, m.lastError(), m.createdBy(),
+                            m.nextAttemptAt(), m.createdAt(), now, m.sentAt()), token));
+                }
+                if (!due.isEmpty()) {
+                    ps.executeBatch();
+                }
+            }
+            return claims;
+        });
+    }
+
+    /** A delivery attempt failed and another follows at once: count it and renew the lease. */
+    public boolean recordRetry(String id, String lease, String error) {
+        Instant now = clock.instant();
+        return update(id, lease, "attempts = attempts + 1, last_error = ?, lease_until = ?, updated_at = ?",
+                truncate(error), Store.utc(now.plus(this.lease)), Store.utc(now));
+    }
+
+    public boolean markSent(String id, String lease, String provider, String providerMessageId) {
+        Instant now = clock.instant();
+        return update(id, lease, "status = 'sent', provider = ?, provider_message_id = ?, lease_owner = NULL, "
+                + "lease_until = NULL, updated_at = ?, sent_at = ?", provider, providerMessageId, Store.utc(now),
+                Store.utc(now));
+    }
+
+    public boolean markDead(String id, String lease, String provider, String error) {
+        Instant now = clock.instant();
+        return update(id, lease, "status = 'dead', provider = COALESCE(?, provider), last_error = ?, "
+                + "lease_owner = NULL, lease_until = NULL, updated_at = ?", provider, truncate(error), Store.utc(now));
+    }
+
+    /** Gives the message back to the queue for later, without counting the attempt that could not be made. */
+    public boolean postpone(String id, String lease, Duration delay, String reason) {
+        Instant now = clock.instant();
+        return update(id, lease, "status = 'failed', attempts = attempts - 1, last_error = ?, next_attempt_at = ?, "
+                + "lease_owner = NULL, lease_until = NULL, updated_at = ?", truncate(reason),
+                Store.utc(now.plus(delay)), Store.utc(now));
+    }
+
+    /** Queues a dead message again; false when it is not dead. */
+    public boolean retryDead(String id) {
+        Instant now = clock.instant();
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_messages SET status = 'queued', "
+                    + "next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'dead'")) {
+                ps.setObject(1, Store.utc(now));
+                ps.setObject(2, Store.utc(now));
+                ps.setString(3, id);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    public Optional<OutboxMessage> find(String id) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM outbox_messages WHERE id = ?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** Newest first, optionally filtered by status, channel and the key name that created them. */
+    public Page list(String status, String channel, String createdBy, int limit, int offset) {
+        return store.inTransaction(c -> {
+            StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM outbox_messages WHERE 1 = 1");
+            List<Object> args = new ArrayList<>();
+            if (status != null) {
+                sql.append(" AND status = ?");
+                args.add(status);
+            }
+            if (channel != null) {
+                sql.append(" AND channel = ?");
+                args.add(channel);
+            }
+            if (createdBy != null) {
+                sql.append(" AND created_by = ?");
+                args.add(createdBy);
+            }
+            sql.append(" ORDER BY created_at DESC, id DESC OFFSET ? ROWS FETCH FIRST ? ROWS ONLY");
+            args.add(offset);
+            args.add(limit);
+            List<OutboxMessage> items = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setObject(i + 1, args.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        items.add(read(rs));
+                    }
+                }
+            }
+            return new Page(items, limit, offset);
+        });
+    }
+
+    private boolean update(String id, String lease, String assignments, Object... values) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_messages SET " + assignments
+                    + " WHERE id = ? AND lease_owner = ? AND status = 'sending'")) {
+                int i = 1;
+                for (Object value : values) {
+                    if (value == null) {
+                        ps.setNull(i++, Types.VARCHAR);
+                    } else {
+                        ps.setObject(i++, value);
+                    }
+                }
+                ps.setString(i++, id);
+                ps.setString(i, lease);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    private static String truncate(String error) {
+        return error == null || error.length() <= MAX_ERROR ? error : error.substring(0, MAX_ERROR);
+    }
+
+    private static OutboxMessage read(ResultSet rs) throws SQLException {
+        return new OutboxMessage(rs.getString("id"), rs.getString("channel"), rs.getString("status"),
+                rs.getString("payload"), rs.getString("provider"), rs.getString("provider_message_id"),
+                rs.getInt("attempts"), rs.getString("last_error"), rs.getString("created_by"),
+                Store.instant(rs.getObject("next_attempt_at", OffsetDateTime.class)),
+                Store.instant(rs.getObject("created_at", OffsetDateTime.class)),
+                Store.instant(rs.getObject("updated_at", OffsetDateTime.class)),
+                Store.instant(rs.getObject("sent_at", OffsetDateTime.class)));
+    }
+}

@@ -1,0 +1,130 @@
+package io.integrationhub.outbox;
+
+import io.integrationhub.Settings;
+import java.time.Duration;
+import java.util.List;
+
+import io.integrationhub.api.Idempotency;
+import io.integrationhub.delivery.CircuitBreakers;
+import io.integrationhub.delivery.DeliveryException;
+import io.integrationhub.delivery.DeliveryFailures;
+import io.integrationhub.delivery.DeliveryResult;
+import io.integrationhub.delivery.ProviderUnavailableException;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePattern;
+import org.apache.camel.builder.RouteBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dispatch of the outbox. A single claimer per hub drains due messages in batches (woken at once when a message is
+ * accepted, and by a timer for retries, expired leases and other hubs' work); workers deliver each message through
+ * its channel's route {@code direct:outbox-<channel>}. Transient failures are redelivered with exponential backoff
+ * (honouring Retry-After); what exhausts its retries or is refused goes to the dead letter channel and becomes
+ * {@code dead}. An open circuit breaker postpones the message without spending an attempt.
+ */
+public class OutboxRoutes extends RouteBuilder {
+
+    /** Send anything here (in-only) to have the outbox claimed now; extra wake-ups while one is pending are dropped. */
+    public static final String WAKE = "seda:outbox-wake?size=1&discardWhenFull=true";
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxRoutes.class);
+    private static final String MESSAGE_ID = "hubMessageId";
+    private static final String LEASE = "hubLease";
+
+    @Override
+    public void configure() {
+        Outbox outbox = getContext().getRegistry().lookupByNameAndType("outbox", Outbox.class);
+        Idempotency idempotency = getContext().getRegistry().lookupByNameAndType("idempotency", Idempotency.class);
+        CircuitBreakers breakers = CircuitBreakers.of(getContext());
+        int batchSize = Integer.parseInt(Settings.get(getContext(), "outbox.batch-size", "20"));
+        long maximumRetryAfter = Long.parseLong(Settings.get(getContext(), "delivery.maximum-retry-after-ms", "60000"));
+        var workers = getContext().getExecutorServiceManager().newFixedThreadPool(this, "outbox-worker",
+                Integer.parseInt(Settings.get(getContext(), "outbox.workers", "4")));
+
+        from("timer:outbox-poll?period={{outbox.poll-interval-ms}}&delay=0").routeId("outbox-poll")
+                .to(ExchangePattern.InOnly, WAKE);
+
+        from(WAKE + "&concurrentConsumers=1").routeId("outbox-claim")
+                .setProperty("claimed", constant(-1))
+                .loopDoWhile(simple("${exchangeProperty.claimed} != 0"))
+                    .process(e -> {
+                        List<Outbox.Claim> claims = outbox.claimDue(batchSize);
+                        e.setProperty("claimed", claims.size());
+                        e.getMessage().setBody(claims);
+                    })
+                    .split(body()).parallelProcessing().executorService(workers)
+                        .to("direct:outbox-deliver")
+                    .end()
+                .end();
+
+        from("direct:outbox-deliver").routeId("outbox-deliver")
+                .errorHandler(deadLetterChannel("direct:outbox-dead-letter").useOriginalMessage()
+                        .maximumRedeliveries(Integer.parseInt(Settings.get(getContext(), "delivery.maximum-redeliveries", "5")))
+                        .redeliveryDelay(Long.parseLong(Settings.get(getContext(), "delivery.redelivery-delay-ms", "500")))
+                        .useExponentialBackOff()
+                        .backOffMultiplier(Double.parseDouble(Settings.get(getContext(), "delivery.backoff-multiplier", "2")))
+                        .maximumRedeliveryDelay(Long.parseLong(Settings.get(getContext(), "delivery.maximum-redelivery-delay-ms", "30000")))
+                        .retryWhile(method(new RetryDecision(maximumRetryAfter), "shouldRetry"))
+                        .onRedelivery(e -> outbox.recordRetry(e.getProperty(MESSAGE_ID, String.class),
+                                e.getProperty(LEASE, String.class), DeliveryFailures.describe(failure(e))))
+                        .asyncDelayedRedelivery()
+                        .logExhausted(false).logRetryAttempted(false))
+                .onException(ProviderUnavailableException.class).handled(true).maximumRedeliveries(0)
+                    .process(e -> {
+                        ProviderUnavailableException unavailable = (ProviderUnavailableException) failure(e);
+                        Duration wait = breakers.openWait(unavailable.provider());
+                        outbox.postpone(e.getProperty(MESSAGE_ID, String.class), e.getProperty(LEASE, String.class),
+                                wait, unavailable.getMessage());
+                    })
+                .end()
+                .process(e -> {
+                    Outbox.Claim claim = e.getMessage().getBody(Outbox.Claim.class);
+                    e.setProperty(MESSAGE_ID, claim.message().id());
+                    e.setProperty(LEASE, claim.lease());
+                    e.setProperty("hubChannel", claim.message().channel());
+                    e.getMessage().setBody(claim.message().payload());
+                })
+                .toD("direct:outbox-${exchangeProperty.hubChannel}")
+                .process(e -> {
+                    DeliveryResult result = e.getMessage().getBody(DeliveryResult.class);
+                    if (!outbox.markSent(e.getProperty(MESSAGE_ID, String.class), e.getProperty(LEASE, String.class),
+                            result.provider(), result.providerMessageId())) {
+                        LOG.warn("Message {} was sent but its lease had passed to another claim",
+                                e.getProperty(MESSAGE_ID, String.class));
+                    }
+                });
+
+        from("direct:outbox-dead-letter").routeId("outbox-dead-letter")
+                .process(e -> {
+                    Outbox.Claim claim = e.getMessage().getBody(Outbox.Claim.class);
+                    Throwable cause = failure(e);
+                    String provider = cause instanceof DeliveryException d ? d.provider() : null;
+                    String reason = DeliveryFailures.describe(cause);
+                    outbox.markDead(claim.message().id(), claim.lease(), provider, reason);
+                    LOG.warn("Message {} is dead: {}", claim.message().id(), reason);
+                });
+
+        from("timer:idempotency-expiry?period=3600000&delay=60000").routeId("idempotency-expiry")
+                .process(e -> idempotency.deleteExpired());
+    }
+
+    /** Bean for {@code retryWhile}: transient failures only, waiting as long as the provider's Retry-After says. */
+    public static final class RetryDecision {
+        private final long maximumRetryAfter;
+
+        RetryDecision(long maximumRetryAfter) {
+            this.maximumRetryAfter = maximumRetryAfter;
+        }
+
+        public boolean shouldRetry(Exchange exchange) {
+            return DeliveryFailures.shouldRetry(exchange, maximumRetryAfter);
+        }
+    }
+
+    static Throwable failure(Exchange e) {
+        Throwable t = e.getException();
+        return t != null ? t : e.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+    }
+
+}

@@ -1,0 +1,60 @@
+package io.integrationhub.security;
+
+import java.util.Optional;
+
+import io.integrationhub.api.Problems;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.AuthenticationHandler;
+
+/**
+ * Guards {@code /api/*} on the HTTP server itself, before any route (Java or YAML) sees the request: a bearer API
+ * key is required, and a body announced larger than the limit is refused before it is read. Every failure gets the
+ * same 401 so that nobody learns whether a key exists, was revoked or expired.
+ */
+final class ApiKeyAuthenticationHandler implements AuthenticationHandler {
+
+    static final String UNAUTHORIZED = Problems.body(401, "Unauthorized",
+            "a valid API key is required: Authorization: Bearer <key>", null);
+
+    private final ApiKeys keys;
+    private final long maxBodyBytes;
+
+    ApiKeyAuthenticationHandler(ApiKeys keys, long maxBodyBytes) {
+        this.keys = keys;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        String authorization = request.getHeader("Authorization");
+        Optional<Caller> caller = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? keys.authenticate(authorization.substring(7).trim()) : Optional.empty();
+        if (caller.isEmpty()) {
+            ctx.response().setStatusCode(401).putHeader("Content-Type", Problems.CONTENT_TYPE)
+                    .putHeader("WWW-Authenticate", "Bearer").end(UNAUTHORIZED);
+            return;
+        }
+        String length = request.getHeader("Content-Length");
+        if (length != null && tooLarge(length)) {
+            ctx.response().setStatusCode(413).putHeader("Content-Type", Problems.CONTENT_TYPE).putHeader("Connection", "close")
+                    .end(Problems.body(413, "Payload too large", "the body is larger than " + maxBodyBytes + " bytes", null));
+            return;
+        }
+        Caller c = caller.get();
+        ctx.setUser(User.create(new JsonObject().put("keyId", c.keyId()).put("keyName", c.keyName())
+                .put("role", c.role().wireName())));
+        ctx.next();
+    }
+
+    private boolean tooLarge(String length) {
+        try {
+            return Long.parseLong(length.trim()) > maxBodyBytes;
+        } catch (NumberFormatException e) {
+            return true;
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.integrationhub.security;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.integrationhub.api.ApiErrorHandling;
+import io.integrationhub.api.ApiProblem;
+import io.integrationhub.api.JsonBodies;
+import io.integrationhub.api.JsonResponses;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+
+/** {@code /api/v1/keys}: list, create, revoke and rotate API keys. Admin keys only. */
+public class ApiKeyRoutes extends RouteBuilder {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}");
+    private static final Pattern ID = Pattern.compile("[0-9a-f]{16}|" + ApiKeys.ENVIRONMENT_KEY_ID);
+    private static final long MAX_GRACE_SECONDS = 30L * 24 * 3600;
+
+    @Override
+    public void configure() {
+        ApiKeys keys = getContext().getRegistry().lookupByNameAndType("apiKeys", ApiKeys.class);
+
+        rest("/api/v1/keys").description("API keys (admin)")
+                .get().id("rest-keys-list").produces("application/json").to("direct:api-keys-list")
+                .post().id("rest-keys-create").consumes("application/json").produces("application/json")
+                    .description("Create a key: {\"name\", \"role\": \"sender\"|\"admin\"}; the key is shown once")
+                    .to("direct:api-keys-create")
+                .delete("/{id}").id("rest-keys-revoke").description("Revoke a key at once").to("direct:api-keys-revoke")
+                .post("/{id}/rotate").id("rest-keys-rotate").produces("application/json")
+                    .description("New key with the same name and role; the old one works for graceSeconds more (default 86400)")
+                    .to("direct:api-keys-rotate");
+
+        from("direct:api-keys-list").routeId("api-keys-list").routeConfigurationId(ApiErrorHandling.ID)
+                .process(e -> {
+                    Callers.requireAdmin(e);
+                    JsonResponses.respond(e, 200, Map.of("items", keys.list().stream().map(ApiKeyRoutes::view).toList()));
+                });
+
+        from("direct:api-keys-create").routeId("api-keys-create").routeConfigurationId(ApiErrorHandling.ID)
+                .process(e -> {
+                    Callers.requireAdmin(e);
+                    JsonNode body = JsonBodies.readObject(e);
+                    body.fieldNames().forEachRemaining(f -> {
+                        if (!f.equals("name") && !f.equals("role")) {
+                            throw ApiProblem.badRequest(f, "is not a known field");
+                        }
+                    });
+                    String name = body.path("name").asText("");
+                    if (!body.path("name").isTextual() || !NAME.matcher(name).matches()) {
+                        throw ApiProblem.badRequest("name", "is required: 1 to 100 letters, digits, spaces, '.', '_' or '-'");
+                    }
+                    String role = body.path("role").isMissingNode() ? "sender" : body.path("role").asText("");
+                    if (!role.equals("sender") && !role.equals("admin")) {
+                        throw ApiProblem.badRequest("role", "must be sender or admin");
+                    }
+                    ApiKeys.IssuedKey issued = keys.create(name, Role.valueOf(role.toUpperCase()));
+                    JsonResponses.respond(e, 201, issuedView(issued));
+                });
+
+        from("direct:api-keys-revoke").routeId("api-keys-revoke").routeConfigurationId(ApiErrorHandling.ID)
+                .process(e -> {
+                    Callers.requireAdmin(e);
+                    String id = id(e);
+                    if (!keys.revoke(id)) {
+                        throw ApiProblem.notFound("active key " + id);
+                    }
+                    JsonResponses.respond(e, 204, null);
+                });
+
+        from("direct:api-keys-rotate").routeId("api-keys-rotate").routeConfigurationId(ApiErrorHandling.ID)
+                .process(e -> {
+                    Callers.requireAdmin(e);
+                    String id = id(e);
+                    long grace = 86400;
+                    String graceParam = e.getMessage().getHeader("graceSeconds", String.class);
+                    if (graceParam != null) {
+                        try {
+                            grace = Long.parseLong(graceParam);
+                        } catch (NumberFormatException ex) {
+                            grace = -1;
+                        }
+                        if (grace < 0 || grace > MAX_GRACE_SECONDS) {
+                            throw ApiProblem.badRequest("graceSeconds", "must be a whole number from 0 to " + MAX_GRACE_SECONDS);
+                        }
+                    }
+                    ApiKeys.IssuedKey issued = keys.rotate(id, Duration.ofSeconds(grace))
+                            .orElseThrow(() -> ApiProblem.notFound("active key " + id));
+                    Map<String, Object> body = issuedView(issued);
+                    body.put("previousKeyId", id);
+                    body.put("previousKeyExpiresAt", keys.find(id).map(k -> String.valueOf(k.expiresAt())).orElse(null));
+                    JsonResponses.respond(e, 201, body);
+                });
+    }
+
+    private static String id(Exchange e) {
+        String id = e.getMessage().getHeader("id", String.class);
+        if (id == null || !ID.matcher(id).matches()) {
+            throw ApiProblem.badRequest("id", "must be a key id (16 hex digits)");
+        }
+        return id;
+    }
+
+    private static Map<String, Object> view(ApiKeys.ApiKeyView k) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", k.id());
+        view.put("name", k.name());
+        view.put("role", k.role());
+        view.put("createdAt", String.valueOf(k.createdAt()));
+        view.put("expiresAt", k.expiresAt() == null ? null : k.expiresAt().toString());
+        view.put("revokedAt", k.revokedAt() == null ? null : k.revokedAt().toString());
+        return view;
+    }
+
+    private static Map<String, Object> issuedView(ApiKeys.IssuedKey issued) {
+        Map<String, Object> body = view(issued.key());
+        body.put("key", issued.value());
+        return body;
+    }
+}

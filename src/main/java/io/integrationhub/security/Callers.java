@@ -1,0 +1,40 @@
+package io.integrationhub.security;
+
+import io.integrationhub.api.ApiProblem;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.User;
+import org.apache.camel.Exchange;
+
+/** The caller of an API route, as the HTTP edge authenticated it. */
+public final class Callers {
+
+    /** Set by Camel from the Vert.x routing context; HTTP clients cannot send it (Camel* headers are filtered). */
+    private static final String USER_HEADER = "CamelVertxPlatformHttpAuthenticatedUser";
+
+    private Callers() {
+    }
+
+    public static Caller of(Exchange exchange) {
+        Caller cached = exchange.getProperty(Caller.PROPERTY, Caller.class);
+        if (cached != null) {
+            return cached;
+        }
+        User user = exchange.getMessage().getHeader(USER_HEADER, User.class);
+        if (user == null) {
+            throw new ApiProblem(401, "Unauthorized", "a valid API key is required: Authorization: Bearer <key>");
+        }
+        JsonObject principal = user.principal();
+        Caller caller = new Caller(principal.getString("keyId"), principal.getString("keyName"),
+                Role.valueOf(principal.getString("role").toUpperCase()));
+        exchange.setProperty(Caller.PROPERTY, caller);
+        return caller;
+    }
+
+    public static Caller requireAdmin(Exchange exchange) {
+        Caller caller = of(exchange);
+        if (!caller.isAdmin()) {
+            throw new ApiProblem(403, "Forbidden", "this operation needs an admin key");
+        }
+        return caller;
+    }
+}

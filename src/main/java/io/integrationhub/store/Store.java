@@ -1,0 +1,88 @@
+package io.integrationhub.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+import javax.sql.DataSource;
+
+/**
+ * The hub's one relational store: transactions over a pooled {@link DataSource}, either the embedded H2
+ * database or PostgreSQL. Every capability keeps its rows here so that an acknowledged request survives a crash.
+ */
+public final class Store {
+
+    /** SQL state of a unique or primary key violation, the same on H2 and PostgreSQL. */
+    public static final String UNIQUE_VIOLATION = "23505";
+
+    @FunctionalInterface
+    public interface Work<T> {
+        T apply(Connection connection) throws SQLException;
+    }
+
+    private final DataSource dataSource;
+    private final boolean postgres;
+
+    public Store(DataSource dataSource, boolean postgres) {
+        this.dataSource = dataSource;
+        this.postgres = postgres;
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public boolean isPostgres() {
+        return postgres;
+    }
+
+    /** Runs the work in one transaction: committed when it returns, rolled back when it throws. */
+    public <T> T inTransaction(Work<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.apply(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    public static boolean isUniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public static Timestamp timestamp(Instant instant) {
+        return instant == null ? null : Timestamp.from(instant);
+    }
+
+    public static OffsetDateTime utc(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    public static Instant instant(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof OffsetDateTime odt) {
+            return odt.toInstant();
+        }
+        if (value instanceof Timestamp ts) {
+            return ts.toInstant();
+        }
+        throw new IllegalArgumentException("not a timestamp: " + value.getClass());
+    }
+}

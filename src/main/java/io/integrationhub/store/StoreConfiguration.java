@@ -1,0 +1,78 @@
+package io.integrationhub.store;
+
+import javax.sql.DataSource;
+
+import io.integrationhub.Settings;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Configuration;
+import org.apache.camel.support.service.ServiceSupport;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store: the embedded H2 database under {@code data/} unless {@code DB_URL} names another (PostgreSQL in
+ * production). The schema is brought up to date by Flyway before any route starts.
+ */
+@Configuration
+public class StoreConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StoreConfiguration.class);
+    public static final String STORE_BEAN = "hubStore";
+
+    @Override
+    public void configure(CamelContext camelContext) {
+        store(camelContext);
+    }
+
+    /** The store of this hub, created on first use: other configurations may need it before this one ran. */
+    public static synchronized Store store(CamelContext camelContext) {
+        Store existing = camelContext.getRegistry().lookupByNameAndType(STORE_BEAN, Store.class);
+        if (existing != null) {
+            return existing;
+        }
+        String url = Settings.get(camelContext, "db.url", "jdbc:h2:file:./data/hub");
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("hub-store");
+        config.setJdbcUrl(url);
+        String username = Settings.get(camelContext, "db.username", "");
+        String password = Settings.get(camelContext, "db.password", "");
+        if (!username.isBlank()) {
+            config.setUsername(username);
+        }
+        if (!password.isBlank()) {
+            config.setPassword(password);
+        }
+        config.setMaximumPoolSize(Integer.parseInt(Settings.get(camelContext, "db.pool-size", "10")));
+        HikariDataSource dataSource = new HikariDataSource(config);
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        LOG.info("Store ready: {}", describe(url));
+
+        Store store = new Store(dataSource, url.startsWith("jdbc:postgresql:"));
+        camelContext.getRegistry().bind("hubDataSource", DataSource.class, dataSource);
+        camelContext.getRegistry().bind(STORE_BEAN, Store.class, store);
+        try {
+            // closed after the routes stop, so that in-flight work can still record its outcome
+            camelContext.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    dataSource.close();
+                }
+            }, true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return store;
+    }
+
+
+    /** The URL without credentials or parameters, for the log. */
+    static String describe(String jdbcUrl) {
+        String withoutParams = jdbcUrl.split("[;?]", 2)[0];
+        return withoutParams.replaceAll("//[^/@]*@", "//");
+    }
+}

@@ -1,0 +1,11 @@
+package io.integrationhub.store;
+
+import java.sql.SQLException;
+
+/** The store could not be reached or refused a statement; never caused by a caller's input. */
+public class StoreException extends RuntimeException {
+
+    public StoreException(SQLException cause) {
+        super("store error (SQL state " + cause.getSQLState() + ")", cause);
+    }
+}
