@@ -136,6 +136,22 @@ public final class Outbox {
                 Store.utc(now.plus(delay)), Store.utc(now));
     }
 
+    /**
+     * Releases every lease at once: for the embedded store, which only one hub can open, so whatever is still
+     * {@code sending} was abandoned by a hub that stopped mid-delivery. Returns how many messages were released.
+     */
+    public int releaseAllLeases() {
+        Instant now = clock.instant();
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_messages SET lease_until = ?, last_error = "
+                    + "'the hub stopped during delivery; sent again (it may have reached the provider)' "
+                    + "WHERE status = 'sending'")) {
+                ps.setObject(1, Store.utc(now.minusSeconds(1)));
+                return ps.executeUpdate();
+            }
+        });
+    }
+
     /** Queues a dead message again; false when it is not dead. */
     public boolean retryDead(String id) {
         Instant now = clock.instant();

@@ -1,0 +1,38 @@
+package io.integrationhub.observe;
+
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.integrationhub.delivery.CircuitBreakers;
+import io.integrationhub.store.Store;
+import io.integrationhub.store.StoreConfiguration;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.SimpleEventNotifierSupport;
+
+/**
+ * What {@code /observe/health} and {@code /observe/metrics} report beyond Camel's own route checks and route
+ * metrics: the store, and the state of every provider's circuit breaker.
+ */
+public class ObserveRoutes extends RouteBuilder {
+
+    @Override
+    public void configure() {
+        Store store = StoreConfiguration.store(getContext());
+        CircuitBreakers breakers = CircuitBreakers.of(getContext());
+        HealthCheckRegistry health = HealthCheckRegistry.get(getContext());
+        if (health != null) {
+            health.register(new StoreHealthCheck(store));
+            health.register(new CircuitBreakerHealthCheck(breakers));
+        }
+        getContext().getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
+            @Override
+            public void notify(CamelEvent event) {
+                if (event instanceof CamelEvent.CamelContextStartedEvent) {
+                    getContext().getRegistry().findByType(MeterRegistry.class).forEach(
+                            registry -> TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers.registry()).bindTo(registry));
+                }
+            }
+        });
+    }
+}

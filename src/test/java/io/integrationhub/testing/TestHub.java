@@ -1,0 +1,156 @@
+package io.integrationhub.testing;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import io.integrationhub.HubMain;
+import io.integrationhub.outbox.Outbox;
+import io.integrationhub.outbox.OutboxMessage;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.main.Main;
+
+/**
+ * The real hub (the same Main, application.properties, YAML routes and templates as production) started inside
+ * the test JVM on a free port, with its own store, overridden settings and short backoffs.
+ */
+public final class TestHub implements AutoCloseable {
+
+    public static final String ADMIN_KEY = "test-admin-key-0123456789abcdef";
+
+    private final Main main;
+    private final int port;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private TestHub(Main main, int port) {
+        this.main = main;
+        this.port = port;
+    }
+
+    /** Settings every test hub gets unless the test overrides them. */
+    public static Map<String, String> defaults(Path dataDir) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("db.url", "jdbc:h2:file:" + dataDir.resolve("hub").toAbsolutePath() + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+        settings.put("hub.admin-key", ADMIN_KEY);
+        settings.put("email.provider", "console");
+        settings.put("delivery.redelivery-delay-ms", "50");
+        settings.put("delivery.maximum-redelivery-delay-ms", "400");
+        settings.put("delivery.maximum-retry-after-ms", "3000");
+        settings.put("outbox.poll-interval-ms", "200");
+        settings.put("camel.main.shutdownTimeout", "5");
+        return settings;
+    }
+
+    public static TestHub start(Path dataDir, Map<String, String> overrides) {
+        Map<String, String> settings = defaults(dataDir);
+        settings.putAll(overrides);
+        int port = settings.containsKey("hub.port") ? Integer.parseInt(settings.get("hub.port")) : freePort();
+        settings.put("hub.port", String.valueOf(port));
+        Main main = new Main(HubMain.class);
+        main.setPropertyPlaceholderLocations(HubMain.PROPERTY_LOCATIONS);
+        settings.forEach(main::addOverrideProperty);
+        try {
+            main.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("hub did not start", e);
+        }
+        return new TestHub(main, port);
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://localhost:" + port + path);
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    public ProducerTemplate producer() {
+        return context().createProducerTemplate();
+    }
+
+    public Outbox outbox() {
+        return context().getRegistry().lookupByNameAndType("outbox", Outbox.class);
+    }
+
+    /** POST JSON with the admin key; extra headers as name, value pairs. */
+    public HttpResponse<String> post(String path, String json, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + ADMIN_KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.setHeader(headers[i], headers[i + 1]);
+        }
+        return send(request.build());
+    }
+
+    public HttpResponse<String> get(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + ADMIN_KEY).GET().build());
+    }
+
+    public HttpResponse<String> send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits until the message has the status, and returns it; fails with what it last saw. */
+    public OutboxMessage awaitStatus(String id, String status, Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        Optional<OutboxMessage> last = Optional.empty();
+        while (Instant.now().isBefore(deadline)) {
+            last = outbox().find(id);
+            if (last.isPresent() && last.get().status().equals(status)) {
+                return last.get();
+            }
+            sleep(50);
+        }
+        throw new AssertionError("message " + id + " did not become " + status + " within " + timeout + "; last seen: " + last);
+    }
+
+    public static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            main.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
