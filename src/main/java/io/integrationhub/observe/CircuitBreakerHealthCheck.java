@@ -27,7 +27,14 @@ public class CircuitBreakerHealthCheck extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        breakers.registry().getAllCircuitBreakers().forEach(b -> builder.detail(b.getName(), b.getState().name()));
+        StringBuilder states = new StringBuilder();
+        breakers.registry().getAllCircuitBreakers().stream()
+                .sorted(java.util.Comparator.comparing(b -> b.getName()))
+                .forEach(b -> {
+                    builder.detail(b.getName(), b.getState().name());
+                    states.append(states.isEmpty() ? "" : ", ").append(b.getName()).append('=').append(b.getState().name());
+                });
+        builder.message(states.toString());
         builder.up();
     }
 }

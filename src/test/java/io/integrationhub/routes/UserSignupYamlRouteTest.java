@@ -1,0 +1,71 @@
+package io.integrationhub.routes;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import io.integrationhub.HubMain;
+import io.integrationhub.testing.Json;
+import org.apache.camel.BeanInject;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.MainConfigurationProperties;
+import org.apache.camel.test.main.junit5.CamelMainTest;
+import org.apache.camel.test.main.junit5.Configure;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The shipped example integration, {@code routes/user-signup.camel.yaml}, loaded by the real Main with the project's
+ * application.properties, called over HTTP as an app would: it renders the welcome template and sends it through
+ * {@code direct:send-email}. A YAML file in routes/ that does not load makes this test (and the build) fail.
+ */
+@CamelMainTest(mainClass = HubMain.class, propertyPlaceholderLocations = "file:application.properties", properties = {
+        "db.url=jdbc:h2:mem:yaml-route-test;DB_CLOSE_DELAY=-1",
+        "hub.port=18931",
+        "hub.admin-key=" + UserSignupYamlRouteTest.KEY,
+        "email.provider=console"})
+class UserSignupYamlRouteTest {
+
+    static final String KEY = "yaml-route-test-admin-key";
+    private static final URI EVENT = URI.create("http://localhost:18931/api/v1/events/user-signed-up");
+
+    @BeanInject
+    CamelContext context;
+
+    @Configure
+    protected void loadTheProjectsYamlRoutes(MainConfigurationProperties configuration) {
+        configuration.withRoutesIncludePattern("file:routes/*.camel.yaml");
+    }
+
+    @Test
+    void sendsTheWelcomeTemplateToTheNewUser() throws Exception {
+        assertThat(context.getRoute("user-signed-up-welcome-email")).isNotNull();
+
+        HttpResponse<String> response = post("{\"email\": \"ann@example.com\", \"name\": \"Ann\"}", KEY);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(Json.parse(response.body()).get("provider").asText()).isEqualTo("email-console");
+    }
+
+    @Test
+    void answersUnprocessableNamingTheFieldWhenTheEventHasNoEmail() throws Exception {
+        HttpResponse<String> response = post("{\"name\": \"Ann\"}", KEY);
+
+        assertThat(response.statusCode()).isEqualTo(422);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(Json.parse(response.body()).get("errors").findValuesAsText("field")).containsExactly("to");
+    }
+
+    @Test
+    void needsAnApiKeyLikeEveryRouteUnderApi() throws Exception {
+        assertThat(post("{\"email\": \"ann@example.com\", \"name\": \"Ann\"}", "wrong-key").statusCode()).isEqualTo(401);
+    }
+
+    private static HttpResponse<String> post(String json, String key) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(EVENT)
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
