@@ -23,6 +23,9 @@ public final class ProviderGuard {
         builder.from(endpoint(provider)).routeId("guard-" + provider)
                 .errorHandler(builder.noErrorHandler())
                 .throttle(requestsPerSecond).totalRequestsMode().timePeriodMillis(1000)
+                // the breaker leaves this set after a failed call and does not clear it after a successful one: a
+                // stale value from an earlier attempt (a redelivery) would turn this call's success into "open"
+                .removeProperty(CircuitBreakerConstants.RESPONSE_SHORT_CIRCUITED)
                 .circuitBreaker()
                     .resilience4jConfiguration().circuitBreaker(breaker).end()
                     .to("direct:" + provider)
