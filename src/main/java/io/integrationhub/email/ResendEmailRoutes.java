@@ -17,7 +17,8 @@ import org.apache.camel.builder.RouteBuilder;
 /**
  * Resend's emails API: {@code POST /emails}, JSON, {@code Authorization: Bearer <RESEND_API_KEY>}; 200 with
  * {@code {"id": ...}}. The hub's message id goes along as Resend's {@code Idempotency-Key}, so a retry after a lost
- * answer is not a second email. Metadata and tags become Resend tags (name/value pairs).
+ * answer is not a second email. Metadata and tags become Resend tags (name/value pairs; characters Resend does not
+ * accept in a tag value become '_').
  */
 public class ResendEmailRoutes extends RouteBuilder {
 
@@ -79,7 +80,8 @@ public class ResendEmailRoutes extends RouteBuilder {
         }
         List<Map<String, String>> tags = new ArrayList<>();
         m.tags().forEach(tag -> tags.add(Map.of("name", tag, "value", "true")));
-        m.metadata().forEach((k, v) -> tags.add(Map.of("name", k, "value", v)));
+        // Resend accepts only ASCII letters, digits, '_' and '-' in tag values
+        m.metadata().forEach((k, v) -> tags.add(Map.of("name", k, "value", v.replaceAll("[^A-Za-z0-9_-]", "_"))));
         if (!tags.isEmpty()) {
             body.put("tags", tags);
         }
