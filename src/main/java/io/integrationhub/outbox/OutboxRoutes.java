@@ -39,6 +39,7 @@ public class OutboxRoutes extends RouteBuilder {
         CircuitBreakers breakers = CircuitBreakers.of(getContext());
         int batchSize = Integer.parseInt(Settings.get(getContext(), "outbox.batch-size", "20"));
         long maximumRetryAfter = Long.parseLong(Settings.get(getContext(), "delivery.maximum-retry-after-ms", "60000"));
+        int maximumRedeliveries = Integer.parseInt(Settings.get(getContext(), "delivery.maximum-redeliveries", "5"));
         var workers = getContext().getExecutorServiceManager().newFixedThreadPool(this, "outbox-worker",
                 Integer.parseInt(Settings.get(getContext(), "outbox.workers", "4")));
 
@@ -60,12 +61,12 @@ public class OutboxRoutes extends RouteBuilder {
 
         from("direct:outbox-deliver").routeId("outbox-deliver")
                 .errorHandler(deadLetterChannel("direct:outbox-dead-letter").useOriginalMessage()
-                        .maximumRedeliveries(Integer.parseInt(Settings.get(getContext(), "delivery.maximum-redeliveries", "5")))
+                        .maximumRedeliveries(maximumRedeliveries)
                         .redeliveryDelay(Long.parseLong(Settings.get(getContext(), "delivery.redelivery-delay-ms", "500")))
                         .useExponentialBackOff()
                         .backOffMultiplier(Double.parseDouble(Settings.get(getContext(), "delivery.backoff-multiplier", "2")))
                         .maximumRedeliveryDelay(Long.parseLong(Settings.get(getContext(), "delivery.maximum-redelivery-delay-ms", "30000")))
-                        .retryWhile(method(new RetryDecision(maximumRetryAfter), "shouldRetry"))
+                        .retryWhile(method(new RetryDecision(maximumRetryAfter, maximumRedeliveries), "shouldRetry"))
                         .onRedelivery(e -> outbox.recordRetry(e.getProperty(MESSAGE_ID, String.class),
                                 e.getProperty(LEASE, String.class), DeliveryFailures.describe(failure(e))))
                         .asyncDelayedRedelivery()
@@ -109,15 +110,26 @@ public class OutboxRoutes extends RouteBuilder {
                 .process(e -> idempotency.deleteExpired());
     }
 
-    /** Bean for {@code retryWhile}: transient failures only, waiting as long as the provider's Retry-After says. */
+    /**
+     * Bean for {@code retryWhile}: transient failures only, at most {@code delivery.maximum-redeliveries} times,
+     * waiting as long as the provider's Retry-After says. Camel lets a retryWhile predicate replace
+     * maximumRedeliveries entirely, so the limit is enforced here.
+     */
     public static final class RetryDecision {
         private final long maximumRetryAfter;
+        private final int maximumRedeliveries;
 
-        RetryDecision(long maximumRetryAfter) {
+        RetryDecision(long maximumRetryAfter, int maximumRedeliveries) {
             this.maximumRetryAfter = maximumRetryAfter;
+            this.maximumRedeliveries = maximumRedeliveries;
         }
 
         public boolean shouldRetry(Exchange exchange) {
+            // the redelivery about to be made: 1 for the first retry
+            int redelivery = exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
+            if (maximumRedeliveries >= 0 && redelivery > maximumRedeliveries) {
+                return false;
+            }
             return DeliveryFailures.shouldRetry(exchange, maximumRetryAfter);
         }
     }
