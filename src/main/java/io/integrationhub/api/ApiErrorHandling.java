@@ -1,5 +1,7 @@
 package io.integrationhub.api;
 
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.integrationhub.delivery.DeliveryException;
 import io.integrationhub.delivery.InvalidMessageException;
 import io.integrationhub.delivery.ProviderUnavailableException;
@@ -22,6 +24,11 @@ public class ApiErrorHandling extends RouteConfigurationBuilder {
         routeConfiguration(ID)
                 .onException(ApiProblem.class).handled(true)
                     .process(e -> Problems.respond(e, e.getProperty(Exchange.EXCEPTION_CAUGHT, ApiProblem.class)))
+                .end()
+                // a route that unmarshals the request itself (YAML routes do): a body that is not the JSON it
+                // expects is the caller's mistake, not the hub's
+                .onException(StreamReadException.class, MismatchedInputException.class).handled(true)
+                    .process(e -> Problems.respond(e, ApiProblem.badRequest("body", "is not a valid JSON object")))
                 .end()
                 .onException(InvalidMessageException.class).handled(true)
                     .process(e -> {

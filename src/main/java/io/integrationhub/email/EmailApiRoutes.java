@@ -88,11 +88,13 @@ public class EmailApiRoutes extends RouteBuilder {
                     if (parsed.stream().noneMatch(p -> p instanceof String)) {
                         // nothing is stored: a 4xx that still lists each message's errors
                         List<Map<String, Object>> results = new ArrayList<>();
+                        List<FieldError> errors = new ArrayList<>();
                         for (int i = 0; i < parsed.size(); i++) {
                             results.add(Map.of("index", i, "status", "rejected", "errors", parsed.get(i)));
+                            ((List<?>) parsed.get(i)).forEach(error -> errors.add((FieldError) error));
                         }
                         Map<String, Object> problem = json.readValue(Problems.body(422, "Invalid batch",
-                                "no message in the batch is valid", null), Map.class);
+                                "no message in the batch is valid", errors), Map.class);
                         problem.put("results", results);
                         Problems.respond(e, 422, "Invalid batch", "no message in the batch is valid", null);
                         e.getMessage().setBody(json.writeValueAsString(problem));

@@ -3,12 +3,14 @@ package io.integrationhub.security;
 import java.time.Clock;
 
 import io.integrationhub.Settings;
+import io.integrationhub.api.HttpErrors;
 import io.integrationhub.store.Store;
 import io.integrationhub.store.StoreConfiguration;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.Service;
+import org.apache.camel.StartupListener;
 import org.apache.camel.component.platform.http.main.MainHttpServer;
 import org.apache.camel.component.platform.http.vertx.auth.AuthenticationConfig;
 import org.apache.camel.component.platform.http.vertx.auth.AuthenticationConfig.AuthenticationConfigEntry;
@@ -48,6 +50,20 @@ public class SecurityConfiguration implements CamelConfiguration {
                 }
             }
         });
+        // the router exists once the server has started
+        try {
+            camelContext.addStartupListener(new StartupListener() {
+                @Override
+                public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+                    MainHttpServer server = context.hasService(MainHttpServer.class);
+                    if (server != null && server.getRouter() != null && !HttpErrors.install(server.getRouter(), maxBodyBytes)) {
+                        LOG.warn("Could not install problem+json answers for requests the HTTP server refuses");
+                    }
+                }
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void guard(MainHttpServer server, ApiKeyAuthenticationHandler handler) {

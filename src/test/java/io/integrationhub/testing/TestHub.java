@@ -16,6 +16,7 @@ import java.util.Optional;
 import io.integrationhub.HubMain;
 import io.integrationhub.outbox.Outbox;
 import io.integrationhub.outbox.OutboxMessage;
+import io.integrationhub.store.Store;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.Main;
@@ -93,6 +94,30 @@ public final class TestHub implements AutoCloseable {
 
     public Outbox outbox() {
         return context().getRegistry().lookupByNameAndType("outbox", Outbox.class);
+    }
+
+    /** The hub's store, for tests that look at (or arrange) rows directly. */
+    public Store store() {
+        return context().getRegistry().lookupByNameAndType("hubStore", Store.class);
+    }
+
+    /**
+     * Any request: {@code authorization} is the whole Authorization header (null: none), {@code json} the body sent
+     * as application/json (null: no body); extra headers as name, value pairs.
+     */
+    public HttpResponse<String> request(String method, String path, String authorization, String json, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        if (json != null) {
+            request.header("Content-Type", "application/json");
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            request.setHeader(headers[i], headers[i + 1]);
+        }
+        return send(request.build());
     }
 
     /** POST JSON with the admin key; extra headers as name, value pairs. */
