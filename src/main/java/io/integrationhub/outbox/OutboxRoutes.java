@@ -53,7 +53,9 @@ public class OutboxRoutes extends RouteBuilder {
                         e.setProperty("claimed", claims.size());
                         e.getMessage().setBody(claims);
                     })
-                    .split(body()).parallelProcessing().executorService(workers)
+                    // synchronous: the next batch is claimed only when this one is done, so a hub never holds
+                    // leases on more than one batch (what it cannot deliver within the lease is claimed again)
+                    .split(body()).parallelProcessing().synchronous().executorService(workers)
                         .to("direct:outbox-deliver")
                     .end()
                 .end();
