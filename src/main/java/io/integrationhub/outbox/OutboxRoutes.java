@@ -47,7 +47,9 @@ public class OutboxRoutes extends RouteBuilder {
 
         from(WAKE + "&concurrentConsumers=1").routeId("outbox-claim")
                 .setProperty("claimed", constant(-1))
-                .loopDoWhile(simple("${exchangeProperty.claimed} != 0"))
+                // a stopping hub finishes the batch it holds but claims no more: what it claimed and could not
+                // deliver before the shutdown timeout would stay leased to it until the lease runs out
+                .loopDoWhile(e -> e.getProperty("claimed", 0, Integer.class) != 0 && !e.getContext().isStopping())
                     .process(e -> {
                         List<Outbox.Claim> claims = outbox.claimDue(batchSize);
                         e.setProperty("claimed", claims.size());
