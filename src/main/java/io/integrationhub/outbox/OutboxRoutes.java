@@ -48,13 +48,17 @@ public class OutboxRoutes extends RouteBuilder {
 
         from(WAKE + "&concurrentConsumers=1").routeId("outbox-claim")
                 .setProperty("claimed", constant(-1))
-                .loopDoWhile(simple("${exchangeProperty.claimed} != 0"))
+                // a stopping hub finishes the batch it holds but claims no more: what it claimed and could not
+                // deliver before the shutdown timeout would stay leased to it until the lease runs out
+                .loopDoWhile(e -> e.getProperty("claimed", 0, Integer.class) != 0 && !e.getContext().isStopping())
                     .process(e -> {
                         List<Outbox.Claim> claims = outbox.claimDue(batchSize);
                         e.setProperty("claimed", claims.size());
                         e.getMessage().setBody(claims);
                     })
-                    .split(body()).parallelProcessing().executorService(workers)
+                    // synchronous: the next batch is claimed only when this one is done, so a hub never holds
+                    // leases on more than one batch (what it cannot deliver within the lease is claimed again)
+                    .split(body()).parallelProcessing().synchronous().executorService(workers)
                         .to("direct:outbox-deliver")
                     .end()
                 .end();

@@ -36,23 +36,10 @@ public class StoreConfiguration implements CamelConfiguration {
             return existing;
         }
         String url = Settings.get(camelContext, "db.url", "jdbc:h2:file:./data/hub");
-        HikariConfig config = new HikariConfig();
-        config.setPoolName("hub-store");
-        config.setJdbcUrl(url);
-        String username = Settings.get(camelContext, "db.username", "");
-        String password = Settings.get(camelContext, "db.password", "");
-        if (!username.isBlank()) {
-            config.setUsername(username);
-        }
-        if (!password.isBlank()) {
-            config.setPassword(password);
-        }
-        config.setMaximumPoolSize(Integer.parseInt(Settings.get(camelContext, "db.pool-size", "10")));
-        HikariDataSource dataSource = new HikariDataSource(config);
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
-        LOG.info("Store ready: {}", describe(url));
-
-        Store store = new Store(dataSource, url.startsWith("jdbc:postgresql:"));
+        Store store = open(url, Settings.get(camelContext, "db.username", ""),
+                Settings.get(camelContext, "db.password", ""),
+                Integer.parseInt(Settings.get(camelContext, "db.pool-size", "10")));
+        HikariDataSource dataSource = (HikariDataSource) store.dataSource();
         camelContext.getRegistry().bind("hubDataSource", DataSource.class, dataSource);
         camelContext.getRegistry().bind(STORE_BEAN, Store.class, store);
         try {
@@ -69,6 +56,32 @@ public class StoreConfiguration implements CamelConfiguration {
         return store;
     }
 
+
+    /**
+     * Opens a pooled store on {@code url} and brings its schema up to date; blank credentials are left unset. The
+     * caller owns the pool: close the {@link HikariDataSource} behind {@link Store#dataSource()} when done.
+     */
+    public static Store open(String url, String username, String password, int poolSize) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("hub-store");
+        config.setJdbcUrl(url);
+        if (username != null && !username.isBlank()) {
+            config.setUsername(username);
+        }
+        if (password != null && !password.isBlank()) {
+            config.setPassword(password);
+        }
+        config.setMaximumPoolSize(poolSize);
+        HikariDataSource dataSource = new HikariDataSource(config);
+        try {
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+        LOG.info("Store ready: {}", describe(url));
+        return new Store(dataSource, url.startsWith("jdbc:postgresql:"));
+    }
 
     /** The URL without credentials or parameters, for the log. */
     static String describe(String jdbcUrl) {

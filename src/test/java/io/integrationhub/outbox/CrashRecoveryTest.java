@@ -1,0 +1,242 @@
+package io.integrationhub.outbox;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import io.integrationhub.HubMain;
+import io.integrationhub.testing.Json;
+import io.integrationhub.testing.TestHub;
+import jakarta.mail.internet.MimeMessage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The hub as its own process on the embedded H2 store, killed with SIGKILL while it works off a burst of emails,
+ * then started again: nothing it acknowledged with 202 is lost, everything is delivered, and an email arrives twice
+ * only if the kill fell between the SMTP server's acceptance and the commit of {@code sent}.
+ */
+class CrashRecoveryTest {
+
+    @RegisterExtension
+    static final GreenMailExtension SMTP = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort());
+
+    private static final String ADMIN_KEY = "crash-recovery-admin-key-0123456789";
+    private static final int EMAILS = 120;
+    /** outbox.workers in application.properties: at most this many deliveries are in flight when the hub dies. */
+    private static final int WORKERS = 4;
+    private static final String STOPPED_DURING_DELIVERY = "the hub stopped during delivery";
+
+    @TempDir
+    Path dir;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<Process> started = new ArrayList<>();
+    private int port;
+    private Path log;
+
+    @AfterEach
+    void killHubs() throws Exception {
+        for (Process process : started) {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+            }
+            process.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void killedHubLosesNothingAndSendsAgainOnlyWhatWasInFlight() throws Exception {
+        port = TestHub.freePort();
+        log = dir.resolve("hub.log");
+        long t0 = System.nanoTime();
+
+        Process first = startHub();
+        awaitHealthy(first);
+        long up = System.nanoTime();
+
+        Map<String, String> subjectById = acceptBurst();
+        assertThat(subjectById).hasSize(EMAILS);
+
+        // some, not all, have reached the SMTP server: kill the hub in the middle of its work
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> SMTP.getReceivedMessages().length >= 30);
+        first.destroyForcibly();
+        assertThat(first.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(first.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+        int deliveredBeforeKill = SMTP.getReceivedMessages().length;
+        assertThat(deliveredBeforeKill).as("delivered before the kill").isLessThan(EMAILS);
+        long killed = System.nanoTime();
+
+        Process second = startHub();
+        awaitHealthy(second);
+
+        // every email acknowledged with 202 survived the kill
+        for (String id : subjectById.keySet()) {
+            HttpResponse<String> message = get("/api/v1/messages/" + id);
+            assertThat(message.statusCode()).as("message " + id + " after the restart: " + message.body()).isEqualTo(200);
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertThat(receivedSubjects().keySet()).containsAll(subjectById.values()));
+        Map<String, JsonNode> messages = new HashMap<>();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            for (String id : subjectById.keySet()) {
+                if (!messages.containsKey(id)) {
+                    JsonNode message = Json.parse(get("/api/v1/messages/" + id).body());
+                    assertThat(message.path("status").asText()).as("status of " + id).isEqualTo(OutboxMessage.SENT);
+                    messages.put(id, message);
+                }
+            }
+        });
+        long done = System.nanoTime();
+
+        // an email may arrive twice only if it was in flight at the kill, which the hub records on the message
+        Map<String, Integer> received = receivedSubjects();
+        Map<String, String> idBySubject = new HashMap<>();
+        subjectById.forEach((id, subject) -> idBySubject.put(subject, id));
+        Map<String, Integer> duplicates = new TreeMap<>();
+        received.forEach((subject, n) -> {
+            if (n > 1) {
+                duplicates.put(subject, n);
+            }
+        });
+        long releasedAtRestart = messages.values().stream()
+                .filter(m -> m.path("lastError").asText("").contains(STOPPED_DURING_DELIVERY)).count();
+        System.out.printf("crash test: accepted %d, delivered before the kill %d, in delivery at the kill (released "
+                        + "at restart) %d, duplicates %d %s; hub up in %d ms, killed after %d ms, all sent %d ms after "
+                        + "the restart began%n", subjectById.size(), deliveredBeforeKill, releasedAtRestart,
+                duplicates.size(), duplicates, millis(t0, up), millis(t0, killed), millis(killed, done));
+
+        assertThat(received.keySet()).as("received subjects").containsExactlyInAnyOrderElementsOf(subjectById.values());
+        assertThat(duplicates.values()).as("no email arrives more than twice").allMatch(n -> n == 2);
+        assertThat(duplicates.size()).as("duplicates: at most one per worker in flight").isLessThanOrEqualTo(WORKERS);
+        for (String subject : duplicates.keySet()) {
+            JsonNode message = messages.get(idBySubject.get(subject));
+            assertThat(message.path("lastError").asText("")).as("last error of duplicated " + message.path("id"))
+                    .contains(STOPPED_DURING_DELIVERY);
+        }
+        assertThat(releasedAtRestart).as("messages the kill caught in delivery").isPositive();
+        assertThat(Files.readString(log, StandardCharsets.UTF_8))
+                .contains("message(s) were being delivered when the hub last stopped; they are sent again");
+    }
+
+    /** The hub's own main class in a new JVM with this test's classpath, configured by environment variables. */
+    private Process startHub() throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                HubMain.class.getName());
+        builder.directory(new File(System.getProperty("user.dir")));
+        Map<String, String> env = builder.environment();
+        env.put("HUB_PORT", String.valueOf(port));
+        env.put("DB_URL", "jdbc:h2:file:" + dir.resolve("hub").toAbsolutePath() + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+        env.put("HUB_ADMIN_KEY", ADMIN_KEY);
+        env.put("EMAIL_PROVIDER", "smtp");
+        env.put("SMTP_PORT", String.valueOf(SMTP.getSmtp().getPort()));
+        // 20 emails a second: the burst takes several seconds to deliver
+        env.put("EMAIL_SMTP_RATE", "20");
+        builder.redirectErrorStream(true);
+        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        Process process = builder.start();
+        started.add(process);
+        return process;
+    }
+
+    private void awaitHealthy(Process process) {
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            assertThat(process.isAlive()).as("hub process alive; its log:\n" + logTail()).isTrue();
+            int status;
+            try {
+                status = http.send(HttpRequest.newBuilder(uri("/observe/health")).timeout(Duration.ofSeconds(5)).GET()
+                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            } catch (IOException notYet) {
+                status = -1;
+            }
+            assertThat(status).as("GET /observe/health").isEqualTo(200);
+        });
+    }
+
+    /** Posts the burst from four threads; every email must be acknowledged with 202 and an id. */
+    private Map<String, String> acceptBurst() throws Exception {
+        Map<String, String> subjectById = new ConcurrentHashMap<>();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> posts = new ArrayList<>();
+            for (int i = 0; i < EMAILS; i++) {
+                String subject = String.format("crash-%03d", i);
+                posts.add(pool.submit(() -> {
+                    HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/api/v1/email"))
+                            .timeout(Duration.ofSeconds(30))
+                            .header("Authorization", "Bearer " + ADMIN_KEY)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"to\": \"someone@example.com\", \"subject\": \""
+                                    + subject + "\", \"text\": \"" + subject + "\"}"))
+                            .build(), HttpResponse.BodyHandlers.ofString());
+                    assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+                    subjectById.put(Json.parse(response.body()).get("id").asText(), subject);
+                    return null;
+                }));
+            }
+            for (Future<?> post : posts) {
+                post.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return subjectById;
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + ADMIN_KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://localhost:" + port + path);
+    }
+
+    private static Map<String, Integer> receivedSubjects() throws Exception {
+        Map<String, Integer> received = new HashMap<>();
+        for (MimeMessage message : SMTP.getReceivedMessages()) {
+            received.merge(message.getSubject(), 1, Integer::sum);
+        }
+        return received;
+    }
+
+    private String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    private static long millis(long from, long to) {
+        return (to - from) / 1_000_000;
+    }
+}

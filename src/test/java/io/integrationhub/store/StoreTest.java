@@ -1,0 +1,374 @@
+package io.integrationhub.store;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.integrationhub.api.ApiProblem;
+import io.integrationhub.api.Idempotency;
+import io.integrationhub.api.Idempotency.StoredResponse;
+import io.integrationhub.outbox.Outbox;
+import io.integrationhub.outbox.OutboxMessage;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationState;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The store's guarantees on both databases the hub supports: the embedded H2 file store and a real PostgreSQL.
+ * Each test gets a fresh database, migrated exactly as the hub migrates it at start.
+ */
+class StoreTest {
+
+    enum Backend { H2, POSTGRES }
+
+    private static EmbeddedPostgres postgres;
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+
+    @TempDir
+    Path dataDir;
+
+    private final List<HikariDataSource> opened = new ArrayList<>();
+
+    @BeforeAll
+    static void startPostgres() throws Exception {
+        postgres = EmbeddedPostgres.start();
+    }
+
+    @AfterAll
+    static void stopPostgres() throws Exception {
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    @AfterEach
+    void closePools() {
+        opened.forEach(HikariDataSource::close);
+    }
+
+    /** A fresh, migrated store: an H2 file in the test's folder, or a new database on the embedded PostgreSQL. */
+    private Store open(Backend backend) throws SQLException {
+        String url;
+        if (backend == Backend.H2) {
+            url = "jdbc:h2:file:" + dataDir.resolve("hub").toAbsolutePath() + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+        } else {
+            String database = "store_test_" + DATABASES.incrementAndGet();
+            try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE DATABASE " + database);
+            }
+            url = postgres.getJdbcUrl("postgres", database);
+        }
+        Store store = StoreConfiguration.open(url, "", "", 10);
+        opened.add((HikariDataSource) store.dataSource());
+        assertThat(store.isPostgres()).isEqualTo(backend == Backend.POSTGRES);
+        return store;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void migrationsApplyAndAreNotRunTwice(Backend backend) throws Exception {
+        Store store = open(backend);
+
+        Flyway flyway = Flyway.configure().dataSource(store.dataSource()).locations("classpath:db/migration").load();
+        MigrationInfo current = flyway.info().current();
+        assertThat(current).isNotNull();
+        assertThat(current.getVersion().getVersion()).isEqualTo("1");
+        assertThat(current.getState()).isEqualTo(MigrationState.SUCCESS);
+        assertThat(flyway.info().pending()).isEmpty();
+        // a second start finds nothing to do
+        assertThat(flyway.migrate().migrationsExecuted).isZero();
+
+        for (String table : List.of("api_keys", "outbox_messages", "idempotency_keys")) {
+            assertThat(count(store, "SELECT COUNT(*) FROM " + table)).as(table).isZero();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void concurrentClaimersNeverShareAMessage(Backend backend) throws Exception {
+        Store store = open(backend);
+        Outbox outbox = new Outbox(store, Clock.systemUTC(), Duration.ofSeconds(120));
+        Set<String> queued = enqueue(store, outbox, 200);
+
+        int threads = 4;
+        Map<String, List<String>> claimsById = new ConcurrentHashMap<>();
+        Map<String, String> leaseById = new ConcurrentHashMap<>();
+        Map<Integer, Integer> claimedByThread = new ConcurrentHashMap<>();
+        CyclicBarrier start = new CyclicBarrier(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    while (true) {
+                        List<Outbox.Claim> claims = outbox.claimDue(7);
+                        if (claims.isEmpty()) {
+                            return null;
+                        }
+                        assertThat(claims).hasSizeLessThanOrEqualTo(7);
+                        for (Outbox.Claim claim : claims) {
+                            claimsById.computeIfAbsent(claim.message().id(), id -> Collections.synchronizedList(new ArrayList<>()))
+                                    .add("thread " + thread);
+                            leaseById.put(claim.message().id(), claim.lease());
+                            assertThat(claim.message().attempts()).isEqualTo(1);
+                        }
+                        claimedByThread.merge(thread, claims.size(), Integer::sum);
+                    }
+                }));
+            }
+            for (Future<?> future : futures) {
+                future.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        System.out.printf("%s: claimed per thread %s%n", backend, claimedByThread);
+
+        Map<String, List<String>> twice = new HashMap<>();
+        claimsById.forEach((id, claimers) -> {
+            if (claimers.size() > 1) {
+                twice.put(id, claimers);
+            }
+        });
+        assertThat(twice.size()).as("messages handed to more than one claimer, for example %s",
+                twice.entrySet().stream().limit(3).toList()).isZero();
+        assertThat(claimsById.keySet()).as("every queued message claimed").isEqualTo(queued);
+        assertThat(count(store, "SELECT COUNT(*) FROM outbox_messages WHERE status <> 'sending'")).isZero();
+        // the row's lease is the one its only claimer holds, and every message was counted once
+        Map<String, String> leaseInStore = new HashMap<>();
+        store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, lease_owner, attempts FROM outbox_messages");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    leaseInStore.put(rs.getString(1), rs.getString(2));
+                    assertThat(rs.getInt(3)).as("attempts of " + rs.getString(1)).isEqualTo(1);
+                }
+            }
+            return null;
+        });
+        assertThat(leaseInStore).isEqualTo(leaseById);
+        assertThat(outbox.claimDue(7)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void expiredLeaseIsClaimedAgainAndTheOldTokenIsWorthless(Backend backend) throws Exception {
+        Store store = open(backend);
+        MutableClock clock = new MutableClock(Instant.parse("2030-01-01T10:00:00Z"));
+        Outbox outbox = new Outbox(store, clock, Duration.ofSeconds(120));
+        String id = enqueue(store, outbox, 1).iterator().next();
+
+        List<Outbox.Claim> first = outbox.claimDue(10);
+        assertThat(first).hasSize(1);
+        Outbox.Claim crashed = first.get(0);
+        assertThat(crashed.message().id()).isEqualTo(id);
+
+        // while the lease runs, nobody else gets the message
+        clock.advance(Duration.ofSeconds(119));
+        assertThat(outbox.claimDue(10)).isEmpty();
+
+        // the claimer went silent; once its lease has passed the message is claimed again under a new token
+        clock.advance(Duration.ofSeconds(2));
+        List<Outbox.Claim> second = outbox.claimDue(10);
+        assertThat(second).hasSize(1);
+        Outbox.Claim retaken = second.get(0);
+        assertThat(retaken.message().id()).isEqualTo(id);
+        assertThat(retaken.lease()).isNotEqualTo(crashed.lease());
+        assertThat(retaken.message().attempts()).isEqualTo(2);
+
+        // the old claimer wakes up: it can record nothing
+        assertThat(outbox.markSent(id, crashed.lease(), "email-smtp", "old")).isFalse();
+        assertThat(outbox.recordRetry(id, crashed.lease(), "old")).isFalse();
+        assertThat(outbox.markDead(id, crashed.lease(), "email-smtp", "old")).isFalse();
+        assertThat(outbox.postpone(id, crashed.lease(), Duration.ofMinutes(1), "old")).isFalse();
+        assertThat(outbox.find(id).orElseThrow().status()).isEqualTo(OutboxMessage.SENDING);
+
+        assertThat(outbox.markSent(id, retaken.lease(), "email-smtp", "new")).isTrue();
+        OutboxMessage sent = outbox.find(id).orElseThrow();
+        assertThat(sent.status()).isEqualTo(OutboxMessage.SENT);
+        assertThat(sent.providerMessageId()).isEqualTo("new");
+        assertThat(sent.attempts()).isEqualTo(2);
+        // and a sent message is not claimed again, however much time passes
+        assertThat(outbox.markSent(id, crashed.lease(), "email-smtp", "old")).isFalse();
+        clock.advance(Duration.ofHours(1));
+        assertThat(outbox.claimDue(10)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void sameKeyFromManyThreadsRunsTheWorkOnce(Backend backend) throws Exception {
+        Store store = open(backend);
+        Outbox outbox = new Outbox(store, Clock.systemUTC(), Duration.ofSeconds(120));
+        Idempotency idempotency = new Idempotency(store, Clock.systemUTC(), Duration.ofHours(24));
+        String hash = Idempotency.requestHash("POST", "/api/v1/email", "{\"subject\":\"once\"}");
+
+        int threads = 20;
+        AtomicInteger runs = new AtomicInteger();
+        CyclicBarrier start = new CyclicBarrier(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<StoredResponse> responses = new ArrayList<>();
+        try {
+            List<Future<StoredResponse>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return idempotency.execute("sender", "key-1", hash, c -> {
+                        runs.incrementAndGet();
+                        String id = Outbox.newId();
+                        outbox.enqueue(c, id, "email", "{\"subject\":\"once\"}", "sender");
+                        sleep(300); // hold the key uncommitted while the others arrive
+                        return new StoredResponse(202, "{\"id\":\"" + id + "\"}");
+                    });
+                }));
+            }
+            for (Future<StoredResponse> future : futures) {
+                responses.add(future.get(60, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(runs.get()).as("times the work ran").isEqualTo(1);
+        assertThat(count(store, "SELECT COUNT(*) FROM outbox_messages")).isEqualTo(1);
+        assertThat(count(store, "SELECT COUNT(*) FROM idempotency_keys")).isEqualTo(1);
+        assertThat(new HashSet<>(responses)).hasSize(1);
+        StoredResponse response = responses.get(0);
+        assertThat(response.status()).isEqualTo(202);
+        String storedId = store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM outbox_messages");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        });
+        assertThat(response.body()).isEqualTo("{\"id\":\"" + storedId + "\"}");
+
+        // later retries replay the same response without running the work
+        assertThat(idempotency.execute("sender", "key-1", hash, c -> {
+            runs.incrementAndGet();
+            return new StoredResponse(500, "must not run");
+        })).isEqualTo(response);
+        assertThat(runs.get()).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void sameKeyWithAnotherRequestIs422(Backend backend) throws Exception {
+        Store store = open(backend);
+        Idempotency idempotency = new Idempotency(store, Clock.systemUTC(), Duration.ofHours(24));
+        String first = Idempotency.requestHash("POST", "/api/v1/email", "{\"subject\":\"a\"}");
+        String other = Idempotency.requestHash("POST", "/api/v1/email", "{\"subject\":\"b\"}");
+        AtomicInteger runs = new AtomicInteger();
+
+        StoredResponse response = idempotency.execute("sender", "key-2", first, c -> {
+            runs.incrementAndGet();
+            return new StoredResponse(202, "{\"first\":true}");
+        });
+        assertThat(response).isEqualTo(new StoredResponse(202, "{\"first\":true}"));
+
+        assertThatThrownBy(() -> idempotency.execute("sender", "key-2", other, c -> {
+            runs.incrementAndGet();
+            return new StoredResponse(202, "{\"second\":true}");
+        })).isInstanceOfSatisfying(ApiProblem.class, p -> assertThat(p.status()).isEqualTo(422));
+        assertThat(runs.get()).isEqualTo(1);
+        assertThat(count(store, "SELECT COUNT(*) FROM idempotency_keys WHERE request_hash = '" + first + "'")).isEqualTo(1);
+
+        // keys are per scope: another sender may use the same key for its own request
+        assertThat(idempotency.execute("other-sender", "key-2", other, c -> new StoredResponse(202, "{\"other\":true}")))
+                .isEqualTo(new StoredResponse(202, "{\"other\":true}"));
+    }
+
+    private static Set<String> enqueue(Store store, Outbox outbox, int n) {
+        Set<String> ids = new HashSet<>();
+        store.inTransaction(c -> {
+            for (int i = 0; i < n; i++) {
+                String id = Outbox.newId();
+                outbox.enqueue(c, id, "email", "{\"n\":" + i + "}", "sender");
+                ids.add(id);
+            }
+            return null;
+        });
+        return ids;
+    }
+
+    private static long count(Store store, String sql) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A clock the test moves by hand, so a lease can expire without waiting for it. */
+    static final class MutableClock extends Clock {
+        private volatile Instant now;
+
+        MutableClock(Instant start) {
+            this.now = start;
+        }
+
+        void advance(Duration duration) {
+            now = now.plus(duration);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
