@@ -13,7 +13,10 @@ import io.integrationhub.api.JsonResponses;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 
-/** {@code /api/v1/keys}: list, create, revoke and rotate API keys. Admin keys only. */
+/**
+ * {@code /api/v1/keys}: list, create, revoke and rotate API keys (admin keys only); and the reload that brings
+ * changes made through another hub on the same store into this hub's memory within {@code hub.api-keys.reload-ms}.
+ */
 public class ApiKeyRoutes extends RouteBuilder {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}");
@@ -23,6 +26,11 @@ public class ApiKeyRoutes extends RouteBuilder {
     @Override
     public void configure() {
         ApiKeys keys = getContext().getRegistry().lookupByNameAndType("apiKeys", ApiKeys.class);
+
+        // keys are checked from memory at the HTTP edge: pick up what other hubs on the same store changed
+        from("timer:api-keys-reload?period={{hub.api-keys.reload-ms}}&delay={{hub.api-keys.reload-ms}}")
+                .routeId("api-keys-reload")
+                .process(e -> keys.reload());
 
         rest("/api/v1/keys").description("API keys (admin)")
                 .get().id("rest-keys-list").produces("application/json").to("direct:api-keys-list")
