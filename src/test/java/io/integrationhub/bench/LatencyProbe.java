@@ -18,8 +18,8 @@ import io.integrationhub.testing.TestHub;
 /**
  * Prints the figures of the foundation: time from start to ready, and enqueue-to-sent latency with the console
  * provider (from the outbox's own createdAt and sentAt), for one client at a time and for 8 concurrent clients.
- * Not a test: run it with
- * {@code mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.integrationhub.bench.LatencyProbe}
+ * Not a test: run it in a JVM of its own with
+ * {@code mvn -q test-compile exec:exec -Dexec.executable=java -Dexec.classpathScope=test "-Dexec.args=-cp %classpath io.integrationhub.bench.LatencyProbe 500"}
  */
 public final class LatencyProbe {
 
