@@ -1,12 +1,12 @@
 package io.integrationhub.email;
 
-import io.integrationhub.Settings;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.Settings;
 import io.integrationhub.delivery.InvalidMessageException;
 import io.integrationhub.delivery.ProviderGuard;
 import io.integrationhub.delivery.ProviderUnavailableException;

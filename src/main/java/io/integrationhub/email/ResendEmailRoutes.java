@@ -1,17 +1,13 @@
 package io.integrationhub.email;
 
-import io.integrationhub.Settings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.integrationhub.delivery.DeliveryResult;
-import io.integrationhub.delivery.HttpProviderResponses;
-import io.integrationhub.delivery.PermanentDeliveryException;
-import org.apache.camel.Exchange;
+import io.integrationhub.Settings;
+import io.integrationhub.delivery.JsonHttpProvider;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
@@ -27,35 +23,11 @@ public class ResendEmailRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        String apiKey = Settings.get(getContext(), "resend.api-key", "");
-        String url = Settings.get(getContext(), "resend.base-url", "https://api.resend.com") + "/emails"
-                + "?throwExceptionOnFailure=false&connectTimeout={{http.connect-timeout-ms}}"
-                + "&responseTimeout={{http.response-timeout-ms}}";
-
-        from("direct:" + PROVIDER).routeId(PROVIDER)
-                .errorHandler(noErrorHandler())
-                .removeHeaders("*")
-                .process(e -> {
-                    if (apiKey.isEmpty()) {
-                        throw new PermanentDeliveryException(PROVIDER, "RESEND_API_KEY is not set");
-                    }
-                    EmailMessage m = e.getProperty(EmailRoutes.MESSAGE_PROPERTY, EmailMessage.class);
-                    e.getMessage().setBody(JSON.writeValueAsString(request(m)));
-                    e.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
-                    e.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-                    e.getMessage().setHeader("Authorization", "Bearer " + apiKey);
-                    String messageId = e.getProperty("hubMessageId", String.class);
-                    if (messageId != null) {
-                        e.getMessage().setHeader("Idempotency-Key", messageId);
-                    }
-                })
-                .to(url)
-                .removeHeader("Authorization")
-                .process(e -> {
-                    HttpProviderResponses.check(PROVIDER, e);
-                    JsonNode answer = JSON.readTree(e.getMessage().getBody(String.class));
-                    e.getMessage().setBody(new DeliveryResult(PROVIDER, answer.path("id").asText(null)));
-                });
+        JsonHttpProvider.configure(this, PROVIDER,
+                Settings.get(getContext(), "resend.base-url", "https://api.resend.com") + "/emails",
+                Settings.get(getContext(), "resend.api-key", ""), "RESEND_API_KEY", true,
+                e -> request(e.getProperty(EmailRoutes.MESSAGE_PROPERTY, EmailMessage.class)),
+                e -> JSON.readTree(e.getMessage().getBody(String.class)).path("id").asText(null));
     }
 
     static Map<String, Object> request(EmailMessage m) {

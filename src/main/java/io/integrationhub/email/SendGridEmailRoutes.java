@@ -1,16 +1,12 @@
 package io.integrationhub.email;
 
-import io.integrationhub.Settings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.integrationhub.delivery.DeliveryResult;
-import io.integrationhub.delivery.HttpProviderResponses;
-import io.integrationhub.delivery.PermanentDeliveryException;
-import org.apache.camel.Exchange;
+import io.integrationhub.Settings;
+import io.integrationhub.delivery.JsonHttpProvider;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
@@ -20,34 +16,14 @@ import org.apache.camel.builder.RouteBuilder;
 public class SendGridEmailRoutes extends RouteBuilder {
 
     static final String PROVIDER = "email-sendgrid";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
     public void configure() {
-        String apiKey = Settings.get(getContext(), "sendgrid.api-key", "");
-        String url = Settings.get(getContext(), "sendgrid.base-url", "https://api.sendgrid.com") + "/v3/mail/send"
-                + "?throwExceptionOnFailure=false&connectTimeout={{http.connect-timeout-ms}}"
-                + "&responseTimeout={{http.response-timeout-ms}}";
-
-        from("direct:" + PROVIDER).routeId(PROVIDER)
-                .errorHandler(noErrorHandler())
-                .removeHeaders("*")
-                .process(e -> {
-                    if (apiKey.isEmpty()) {
-                        throw new PermanentDeliveryException(PROVIDER, "SENDGRID_API_KEY is not set");
-                    }
-                    EmailMessage m = e.getProperty(EmailRoutes.MESSAGE_PROPERTY, EmailMessage.class);
-                    e.getMessage().setBody(JSON.writeValueAsString(request(m)));
-                    e.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
-                    e.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-                    e.getMessage().setHeader("Authorization", "Bearer " + apiKey);
-                })
-                .to(url)
-                .removeHeader("Authorization")
-                .process(e -> {
-                    HttpProviderResponses.check(PROVIDER, e);
-                    e.getMessage().setBody(new DeliveryResult(PROVIDER, e.getMessage().getHeader("X-Message-Id", String.class)));
-                });
+        JsonHttpProvider.configure(this, PROVIDER,
+                Settings.get(getContext(), "sendgrid.base-url", "https://api.sendgrid.com") + "/v3/mail/send",
+                Settings.get(getContext(), "sendgrid.api-key", ""), "SENDGRID_API_KEY", false,
+                e -> request(e.getProperty(EmailRoutes.MESSAGE_PROPERTY, EmailMessage.class)),
+                e -> e.getMessage().getHeader("X-Message-Id", String.class));
     }
 
     static Map<String, Object> request(EmailMessage m) {

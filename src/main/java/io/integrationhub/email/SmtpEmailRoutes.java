@@ -1,9 +1,9 @@
 package io.integrationhub.email;
 
-import io.integrationhub.Settings;
 import java.lang.reflect.Method;
 import java.util.List;
 
+import io.integrationhub.Settings;
 import io.integrationhub.delivery.DeliveryResult;
 import io.integrationhub.delivery.PermanentDeliveryException;
 import io.integrationhub.delivery.TransientDeliveryException;

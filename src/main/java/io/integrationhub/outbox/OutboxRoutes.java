@@ -1,9 +1,9 @@
 package io.integrationhub.outbox;
 
-import io.integrationhub.Settings;
 import java.time.Duration;
 import java.util.List;
 
+import io.integrationhub.Settings;
 import io.integrationhub.api.Idempotency;
 import io.integrationhub.delivery.CircuitBreakers;
 import io.integrationhub.delivery.DeliveryException;
