@@ -23,6 +23,7 @@ import io.integrationhub.store.Store;
 public final class Idempotency {
 
     public static final String HEADER = "Idempotency-Key";
+    private static final Duration WAIT_FOR_FIRST = Duration.ofSeconds(30);
 
     /** A response as it was first given, replayed for every retry with the same key. */
     public record StoredResponse(int status, String body) {
@@ -64,7 +65,9 @@ public final class Idempotency {
         if (key == null) {
             return store.inTransaction(work);
         }
-        for (int attempt = 0; attempt < 50; attempt++) {
+        // a concurrent first request may hold the key for as long as its work takes (a provider call): wait for it
+        long deadline = System.nanoTime() + WAIT_FOR_FIRST.toNanos();
+        while (System.nanoTime() < deadline) {
             try {
                 return store.inTransaction(c -> {
                     insertKey(c, scope, key, requestHash);
@@ -73,7 +76,7 @@ public final class Idempotency {
                     return response;
                 });
             } catch (RuntimeException e) {
-                if (!Store.isUniqueViolation(e)) {
+                if (!Store.isUniqueViolation(e) && !Store.isLockTimeout(e)) {
                     throw e;
                 }
             }

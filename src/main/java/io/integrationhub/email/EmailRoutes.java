@@ -7,10 +7,14 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.Settings;
+import io.integrationhub.api.ApiProblem;
+import io.integrationhub.api.Idempotency;
+import io.integrationhub.delivery.DeliveryResult;
 import io.integrationhub.delivery.InvalidMessageException;
 import io.integrationhub.delivery.ProviderGuard;
 import io.integrationhub.delivery.ProviderUnavailableException;
 import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
@@ -23,6 +27,9 @@ import org.apache.camel.builder.RouteBuilder;
 public class EmailRoutes extends RouteBuilder {
 
     public static final String SEND = "direct:send-email";
+    static final String DELIVER = "direct:email-deliver";
+    /** Set by a caller of {@link #SEND} to make the send idempotent (exchange property, like the email fields). */
+    public static final String IDEMPOTENCY_KEY_PROPERTY = "idempotencyKey";
     public static final String CHANNEL = "email";
     /** The validated message, kept on the exchange so a fallback provider gets it unchanged. */
     public static final String MESSAGE_PROPERTY = "hubEmail";
@@ -40,7 +47,10 @@ public class EmailRoutes extends RouteBuilder {
                     Long.parseLong(Settings.get(getContext(), "email." + provider + ".rate", "10")));
         }
 
-        var send = from(SEND).routeId("send-email")
+        Idempotency idempotency = getContext().getRegistry().lookupByNameAndType("idempotency", Idempotency.class);
+        ProducerTemplate producer = getContext().createProducerTemplate();
+
+        from(SEND).routeId("send-email")
                 .errorHandler(noErrorHandler())
                 .process(e -> {
                     Object request = e.getProperty(TO_PROPERTY) != null || e.getProperty(TEMPLATE_PROPERTY) != null
@@ -48,11 +58,20 @@ public class EmailRoutes extends RouteBuilder {
                     EmailMessage message = messages.from(request);
                     e.setProperty(MESSAGE_PROPERTY, message);
                     e.getMessage().setBody(message);
-                });
+                })
+                .choice()
+                    .when(exchangeProperty(IDEMPOTENCY_KEY_PROPERTY).isNotNull())
+                        .process(e -> onceForKey(e, idempotency, producer, json))
+                    .otherwise()
+                        .to(DELIVER)
+                .end();
+
+        // the configured provider, and the fallback while the primary's breaker is open
+        var deliver = from(DELIVER).routeId("email-deliver").errorHandler(noErrorHandler());
         if (fallback.isEmpty() || fallback.equals(primary)) {
-            send.to(ProviderGuard.endpoint("email-" + primary));
+            deliver.to(ProviderGuard.endpoint("email-" + primary));
         } else {
-            send.doTry()
+            deliver.doTry()
                     .to(ProviderGuard.endpoint("email-" + primary))
                 .doCatch(ProviderUnavailableException.class)
                     .setBody(exchangeProperty(MESSAGE_PROPERTY))
@@ -65,6 +84,36 @@ public class EmailRoutes extends RouteBuilder {
                 .errorHandler(noErrorHandler())
                 .process(e -> e.getMessage().setBody(json.readValue(e.getMessage().getBody(String.class), EmailMessage.class)))
                 .to(SEND);
+    }
+
+    /**
+     * Same key, same email: the first result again, never a second send; same key, another email: an
+     * {@link ApiProblem} 422. The key is stored with the result in one transaction, which stays open while the
+     * provider is called, so a concurrent send with the same key waits for the first and gets its result.
+     */
+    private static void onceForKey(Exchange e, Idempotency idempotency, ProducerTemplate producer, ObjectMapper json)
+            throws Exception {
+        String key = e.getProperty(IDEMPOTENCY_KEY_PROPERTY, String.class);
+        if (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f)) {
+            throw new InvalidMessageException(IDEMPOTENCY_KEY_PROPERTY, "must be 1 to 255 visible ASCII characters");
+        }
+        String request = json.writeValueAsString(e.getProperty(MESSAGE_PROPERTY, EmailMessage.class));
+        Idempotency.StoredResponse response = idempotency.execute(SEND, key,
+                Idempotency.requestHash("SEND", SEND, request), c -> {
+                    Exchange sent = producer.send(DELIVER, e.copy());
+                    if (sent.getException() instanceof RuntimeException failure) {
+                        throw failure;
+                    } else if (sent.getException() != null) {
+                        throw new IllegalStateException(sent.getException());
+                    }
+                    try {
+                        return new Idempotency.StoredResponse(200,
+                                json.writeValueAsString(sent.getMessage().getBody(DeliveryResult.class)));
+                    } catch (com.fasterxml.jackson.core.JsonProcessingException notJson) {
+                        throw new IllegalStateException(notJson);
+                    }
+                });
+        e.getMessage().setBody(json.readValue(response.body(), DeliveryResult.class));
     }
 
     /** Set by a route to compose the email from exchange properties (which HTTP callers cannot set). */

@@ -65,8 +65,14 @@ public final class Store {
         return false;
     }
 
-    public static Timestamp timestamp(Instant instant) {
-        return instant == null ? null : Timestamp.from(instant);
+    /** The embedded store gave up waiting for a row another transaction holds (PostgreSQL waits instead). */
+    public static boolean isLockTimeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && "HYT00".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static OffsetDateTime utc(Instant instant) {

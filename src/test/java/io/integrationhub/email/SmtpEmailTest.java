@@ -90,4 +90,34 @@ class SmtpEmailTest {
             assertThat(parts.getBodyPart(1).getContent().toString()).contains("Hi Erin &lt;3,");
         }
     }
+
+    @Test
+    void sameIdempotencyKeyThroughDirectSendEmailSendsOnceAndAnswersTheSame() throws Exception {
+        try (TestHub hub = TestHub.start(data, Map.of("email.provider", "smtp",
+                "smtp.port", String.valueOf(GREENMAIL.getSmtp().getPort())))) {
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            java.util.List<java.util.concurrent.Future<Object>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                results.add(pool.submit(() -> hub.producer().request(EmailRoutes.SEND, e -> {
+                    e.setProperty(EmailRoutes.IDEMPOTENCY_KEY_PROPERTY, "welcome-erin");
+                    e.getMessage().setBody(Map.of("to", "erin@example.com", "subject", "Once", "text", "only once"));
+                }).getMessage().getBody()));
+            }
+            java.util.Set<Object> distinct = new java.util.HashSet<>();
+            for (var result : results) {
+                distinct.add(result.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            pool.shutdown();
+            assertThat(distinct).hasSize(1);
+            assertThat(GREENMAIL.getReceivedMessages()).hasSize(1);
+
+            var other = hub.producer().request(EmailRoutes.SEND, e -> {
+                e.setProperty(EmailRoutes.IDEMPOTENCY_KEY_PROPERTY, "welcome-erin");
+                e.getMessage().setBody(Map.of("to", "erin@example.com", "subject", "Another", "text", "different"));
+            });
+            assertThat(other.getException()).isInstanceOf(io.integrationhub.api.ApiProblem.class)
+                    .hasMessageContaining("different request");
+            assertThat(GREENMAIL.getReceivedMessages()).hasSize(1);
+        }
+    }
 }

@@ -314,4 +314,18 @@ class ApiKeysTest {
             assertThat(two.request("POST", "/api/v1/email", bearer(sender), EMAIL).statusCode()).isEqualTo(202);
         }
     }
+
+    @Test
+    void aNameBelongsToOneActiveKeyAtATime() {
+        JsonNode first = create("single-owner", "sender");
+        HttpResponse<String> again = hub.request("POST", "/api/v1/keys", admin(),
+                "{\"name\": \"single-owner\", \"role\": \"admin\"}");
+        assertThat(again.statusCode()).isEqualTo(409);
+        assertThat(again.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(Json.parse(again.body()).get("errors").findValuesAsText("field")).containsExactly("name");
+
+        assertThat(hub.request("DELETE", "/api/v1/keys/" + first.get("id").asText(), admin(), null).statusCode())
+                .isEqualTo(204);
+        assertThat(create("single-owner", "sender").get("name").asText()).isEqualTo("single-owner");
+    }
 }
