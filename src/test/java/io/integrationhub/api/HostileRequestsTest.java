@@ -109,14 +109,11 @@ class HostileRequestsTest {
     }
 
     private static JsonNode createKey(String name) {
-        HttpResponse<String> created = hub.request("POST", "/api/v1/keys", admin(),
-                "{\"name\": \"" + name + "\", \"role\": \"sender\"}");
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        return Json.parse(created.body());
+        return hub.createKey(name, "sender");
     }
 
     private static String admin() {
-        return "Bearer " + TestHub.ADMIN_KEY;
+        return TestHub.ADMIN;
     }
 
     // ---------------------------------------------------------------------------------------------------------

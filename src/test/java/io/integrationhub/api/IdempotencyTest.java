@@ -54,7 +54,7 @@ class IdempotencyTest {
     }
 
     private static String admin() {
-        return "Bearer " + TestHub.ADMIN_KEY;
+        return TestHub.ADMIN;
     }
 
     /** An email whose subject carries a marker, so that the test can find exactly its own messages. */
@@ -116,10 +116,7 @@ class IdempotencyTest {
     }
 
     private static String createSenderKey(String name) {
-        HttpResponse<String> created = hub.request("POST", "/api/v1/keys", admin(),
-                "{\"name\": \"" + name + "\", \"role\": \"sender\"}");
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        return Json.parse(created.body()).get("key").asText();
+        return hub.createKey(name, "sender").get("key").asText();
     }
 
     private static void assertProblem(HttpResponse<String> response, int status) {

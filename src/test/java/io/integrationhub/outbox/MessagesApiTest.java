@@ -53,10 +53,7 @@ class MessagesApiTest {
     }
 
     private static String createSender(TestHub on, String name) {
-        HttpResponse<String> created = on.request("POST", "/api/v1/keys", admin(),
-                "{\"name\": \"" + name + "\", \"role\": \"sender\"}");
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        return Json.parse(created.body()).get("key").asText();
+        return on.createKey(name, "sender").get("key").asText();
     }
 
     private static String send(TestHub on, String authorization, String json) {

@@ -64,10 +64,7 @@ class ApiKeysTest {
     }
 
     private static JsonNode create(String name, String role) {
-        HttpResponse<String> created = hub.request("POST", "/api/v1/keys", admin(),
-                "{\"name\": \"" + name + "\", \"role\": \"" + role + "\"}");
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        JsonNode body = Json.parse(created.body());
+        JsonNode body = hub.createKey(name, role);
         ISSUED.add(body.get("key").asText());
         return body;
     }

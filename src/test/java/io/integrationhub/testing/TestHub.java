@@ -28,6 +28,7 @@ import org.apache.camel.main.Main;
 public final class TestHub implements AutoCloseable {
 
     public static final String ADMIN_KEY = "test-admin-key-0123456789abcdef";
+    public static final String ADMIN = bearer(ADMIN_KEY);
 
     private final Main main;
     private final int port;
@@ -74,6 +75,20 @@ public final class TestHub implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    public static String bearer(String key) {
+        return "Bearer " + key;
+    }
+
+    /** Creates an API key through the API with the admin key; the answer holds id, name, role and the key itself. */
+    public com.fasterxml.jackson.databind.JsonNode createKey(String name, String role) {
+        HttpResponse<String> created = request("POST", "/api/v1/keys", ADMIN,
+                "{\"name\": \"" + name + "\", \"role\": \"" + role + "\"}");
+        if (created.statusCode() != 201) {
+            throw new AssertionError("key not created: " + created.statusCode() + " " + created.body());
+        }
+        return Json.parse(created.body());
     }
 
     public int port() {
