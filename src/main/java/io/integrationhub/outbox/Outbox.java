@@ -108,6 +108,15 @@ public final class Outbox {
         });
     }
 
+    /**
+     * Renews the lease right before an attempt; false when the lease has passed to another claim (it ran out while
+     * the message waited for a worker), in which case this claim must not send.
+     */
+    public boolean renewLease(String id, String lease) {
+        Instant now = clock.instant();
+        return update(id, lease, "lease_until = ?", Store.utc(now.plus(this.lease)));
+    }
+
     /** A delivery attempt failed and another follows at once: count it and renew the lease. */
     public boolean recordRetry(String id, String lease, String error) {
         Instant now = clock.instant();

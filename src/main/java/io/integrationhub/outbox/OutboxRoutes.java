@@ -12,6 +12,7 @@ import io.integrationhub.delivery.DeliveryResult;
 import io.integrationhub.delivery.ProviderUnavailableException;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
+import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,7 @@ public class OutboxRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRoutes.class);
     private static final String MESSAGE_ID = "hubMessageId";
     private static final String LEASE = "hubLease";
+    private static final String LEASE_HELD = "hubLeaseHeld";
 
     @Override
     public void configure() {
@@ -70,7 +72,7 @@ public class OutboxRoutes extends RouteBuilder {
                         .useExponentialBackOff()
                         .backOffMultiplier(Double.parseDouble(Settings.get(getContext(), "delivery.backoff-multiplier", "2")))
                         .maximumRedeliveryDelay(Long.parseLong(Settings.get(getContext(), "delivery.maximum-redelivery-delay-ms", "30000")))
-                        .retryWhile(method(new RetryDecision(maximumRetryAfter, maximumRedeliveries), "shouldRetry"))
+                        .retryWhile(method(new RetryDecision(outbox, maximumRetryAfter, maximumRedeliveries), "shouldRetry"))
                         .onRedelivery(e -> outbox.recordRetry(e.getProperty(MESSAGE_ID, String.class),
                                 e.getProperty(LEASE, String.class), DeliveryFailures.describe(failure(e))))
                         .asyncDelayedRedelivery()
@@ -88,8 +90,15 @@ public class OutboxRoutes extends RouteBuilder {
                     e.setProperty(MESSAGE_ID, claim.message().id());
                     e.setProperty(LEASE, claim.lease());
                     e.setProperty("hubChannel", claim.message().channel());
+                    // the claim may have waited for a worker longer than its lease: send only while holding it
+                    e.setProperty(LEASE_HELD, outbox.renewLease(claim.message().id(), claim.lease()));
                     e.getMessage().setBody(claim.message().payload());
                 })
+                .filter(exchangeProperty(LEASE_HELD).isEqualTo(false))
+                    .log(LoggingLevel.WARN, LOG, "Message ${exchangeProperty." + MESSAGE_ID + "} not sent by this claim: "
+                            + "its lease passed to another claim")
+                    .stop()
+                .end()
                 .toD("direct:outbox-${exchangeProperty.hubChannel}")
                 .process(e -> {
                     DeliveryResult result = e.getMessage().getBody(DeliveryResult.class);
@@ -106,8 +115,11 @@ public class OutboxRoutes extends RouteBuilder {
                     Throwable cause = failure(e);
                     String provider = cause instanceof DeliveryException d ? d.provider() : null;
                     String reason = DeliveryFailures.describe(cause);
-                    outbox.markDead(claim.message().id(), claim.lease(), provider, reason);
-                    LOG.warn("Message {} is dead: {}", claim.message().id(), reason);
+                    if (outbox.markDead(claim.message().id(), claim.lease(), provider, reason)) {
+                        LOG.warn("Message {} is dead: {}", claim.message().id(), reason);
+                    } else {
+                        LOG.warn("Message {} failed ({}) after its lease passed to another claim", claim.message().id(), reason);
+                    }
                 });
 
         from("timer:idempotency-expiry?period=3600000&delay=60000").routeId("idempotency-expiry")
@@ -123,7 +135,10 @@ public class OutboxRoutes extends RouteBuilder {
         private final long maximumRetryAfter;
         private final int maximumRedeliveries;
 
-        RetryDecision(long maximumRetryAfter, int maximumRedeliveries) {
+        private final Outbox outbox;
+
+        RetryDecision(Outbox outbox, long maximumRetryAfter, int maximumRedeliveries) {
+            this.outbox = outbox;
             this.maximumRetryAfter = maximumRetryAfter;
             this.maximumRedeliveries = maximumRedeliveries;
         }
@@ -134,7 +149,11 @@ public class OutboxRoutes extends RouteBuilder {
             if (maximumRedeliveries >= 0 && redelivery > maximumRedeliveries) {
                 return false;
             }
-            return DeliveryFailures.shouldRetry(exchange, maximumRetryAfter);
+            if (!DeliveryFailures.shouldRetry(exchange, maximumRetryAfter)) {
+                return false;
+            }
+            // a retry is a new send: only while this claim still holds the message
+            return outbox.renewLease(exchange.getProperty(MESSAGE_ID, String.class), exchange.getProperty(LEASE, String.class));
         }
     }
 
