@@ -1,11 +1,11 @@
 package io.integrationhub.api;
 
-import com.fasterxml.jackson.core.exc.StreamReadException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.integrationhub.delivery.DeliveryException;
 import io.integrationhub.delivery.InvalidMessageException;
 import io.integrationhub.delivery.ProviderUnavailableException;
 import org.apache.camel.Exchange;
+import org.apache.camel.NoTypeConversionAvailableException;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +27,7 @@ public class ApiErrorHandling extends RouteConfigurationBuilder {
                 .end()
                 // a route that unmarshals the request itself (YAML routes do): a body that is not the JSON it
                 // expects is the caller's mistake, not the hub's
-                .onException(StreamReadException.class, MismatchedInputException.class).handled(true)
+                .onException(JsonProcessingException.class, NoTypeConversionAvailableException.class).handled(true)
                     .process(e -> Problems.respond(e, ApiProblem.badRequest("body", "is not a valid JSON object")))
                 .end()
                 .onException(InvalidMessageException.class).handled(true)

@@ -23,6 +23,11 @@ public final class JsonBodies {
     private JsonBodies() {
     }
 
+    /** The strict reader, for YAML routes to unmarshal with ({@code objectMapper: "#bean:hubJson"}). */
+    public static ObjectMapper strictMapper() {
+        return STRICT;
+    }
+
     /** The request's JSON object; a 415 for another content type, a 400 for anything that is not a JSON object. */
     public static JsonNode readObject(Exchange exchange) {
         String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);

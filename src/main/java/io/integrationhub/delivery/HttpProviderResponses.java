@@ -13,6 +13,8 @@ import org.apache.camel.Exchange;
 public final class HttpProviderResponses {
 
     private static final int MAX_REASON = 300;
+    /** Longer answers are read as a day (the hub caps its wait lower still, delivery.maximum-retry-after-ms). */
+    private static final long MAX_RETRY_AFTER_SECONDS = 86_400;
 
     private HttpProviderResponses() {
     }
@@ -40,8 +42,11 @@ public final class HttpProviderResponses {
             return null;
         }
         try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
+            return Duration.ofSeconds(Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(0, Long.parseLong(value.trim()))));
         } catch (NumberFormatException notSeconds) {
+            if (value.trim().matches("\\d+")) {
+                return Duration.ofSeconds(MAX_RETRY_AFTER_SECONDS); // more seconds than a long holds
+            }
             try {
                 Duration until = Duration.between(ZonedDateTime.now(),
                         ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));

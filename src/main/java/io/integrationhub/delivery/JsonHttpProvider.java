@@ -53,7 +53,16 @@ public final class JsonHttpProvider {
                         e.getMessage().setHeader("Idempotency-Key", hubMessageId);
                     }
                 })
-                .to(endpoint)
+                .doTry()
+                    .to(endpoint)
+                .doCatch(Exception.class)
+                    .process(e -> {
+                        Exception cause = e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+                        throw new TransientDeliveryException(provider, "request failed: " + DeliveryFailures.describe(
+                                cause instanceof org.apache.camel.RuntimeCamelException && cause.getCause() != null
+                                        ? cause.getCause() : cause), null, cause);
+                    })
+                .end()
                 .removeHeader("Authorization")
                 .process(e -> {
                     HttpProviderResponses.check(provider, e);

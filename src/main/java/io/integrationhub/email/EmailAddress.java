@@ -13,8 +13,8 @@ public record EmailAddress(String address, String name) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException("must be an email address");
         }
-        if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("must not contain line breaks");
+        if (value.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("must not contain line breaks or control characters");
         }
         if (value.length() > 320) {
             throw new IllegalArgumentException("is longer than 320 characters");
@@ -42,8 +42,8 @@ public record EmailAddress(String address, String name) {
 
     public static EmailAddress of(String address, String name) {
         EmailAddress parsed = parse(address);
-        if (name != null && (name.indexOf('\r') >= 0 || name.indexOf('\n') >= 0)) {
-            throw new IllegalArgumentException("name must not contain line breaks");
+        if (name != null && name.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("name must not contain line breaks or control characters");
         }
         return new EmailAddress(parsed.address(), name == null || name.isBlank() ? parsed.name() : name);
     }

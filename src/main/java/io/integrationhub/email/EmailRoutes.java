@@ -98,7 +98,8 @@ public class EmailRoutes extends RouteBuilder {
             throw new InvalidMessageException(IDEMPOTENCY_KEY_PROPERTY, "must be 1 to 255 visible ASCII characters");
         }
         String request = json.writeValueAsString(e.getProperty(MESSAGE_PROPERTY, EmailMessage.class));
-        Idempotency.StoredResponse response = idempotency.execute(SEND, key,
+        // scoped by the route that sends: two integrations keyed by the same order id do not collide
+        Idempotency.StoredResponse response = idempotency.execute(SEND + " from " + e.getFromRouteId(), key,
                 Idempotency.requestHash("SEND", SEND, request), c -> {
                     Exchange sent = producer.send(DELIVER, e.copy());
                     if (sent.getException() instanceof RuntimeException failure) {

@@ -29,7 +29,10 @@ public class SmtpEmailRoutes extends RouteBuilder {
         boolean ssl = Boolean.parseBoolean(Settings.get(getContext(), "smtp.ssl", "false"));
         String uri = (ssl ? "smtps" : "smtp") + "://" + Settings.get(getContext(), "smtp.host", "localhost") + ":" + Settings.get(getContext(), "smtp.port", "25")
                 + "?connectionTimeout=" + Settings.get(getContext(), "smtp.connection-timeout-ms", "10000")
+                // with STARTTLS on, it is required: a server (or a man in the middle) that does not offer it gets
+                // no credentials in clear text
                 + "&mail.smtp.starttls.enable=" + Settings.get(getContext(), "smtp.starttls", "false")
+                + "&mail.smtp.starttls.required=" + Settings.get(getContext(), "smtp.starttls", "false")
                 + "&mail.smtp.timeout=" + Settings.get(getContext(), "smtp.connection-timeout-ms", "10000");
         MailEndpoint endpoint = getContext().getEndpoint(uri, MailEndpoint.class);
         String username = Settings.get(getContext(), "smtp.username", "");
@@ -89,7 +92,11 @@ public class SmtpEmailRoutes extends RouteBuilder {
     static RuntimeException classify(Exception failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof AuthenticationFailedException) {
-                return new PermanentDeliveryException(PROVIDER, "SMTP authentication failed");
+                // 454 and other 4xx replies to AUTH are temporary (the auth service is down), 535 is final
+                return t.getMessage() != null && t.getMessage().trim().matches("4\\d\\d.*")
+                        ? new TransientDeliveryException(PROVIDER, "SMTP authentication temporarily failed: "
+                                + oneLine(t.getMessage()), null, failure)
+                        : new PermanentDeliveryException(PROVIDER, "SMTP authentication failed");
             }
             Integer code = returnCode(t);
             if (code != null) {

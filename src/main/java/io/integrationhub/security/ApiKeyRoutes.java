@@ -66,13 +66,10 @@ public class ApiKeyRoutes extends RouteBuilder {
                         throw ApiProblem.badRequest("role", "must be sender or admin");
                     }
                     // a name is a caller's identity (idempotency scope, messages it may see): one active key each
-                    java.time.Instant now = java.time.Instant.now();
-                    if (keys.list().stream().anyMatch(k -> k.name().equals(name) && k.activeAt(now))) {
-                        throw new ApiProblem(409, "Name in use", "an active key is named '" + name
-                                + "'; rotate or revoke it instead", java.util.List.of(
-                                new io.integrationhub.delivery.FieldError("name", "is the name of an active key")));
-                    }
-                    ApiKeys.IssuedKey issued = keys.create(name, Role.valueOf(role.toUpperCase()));
+                    ApiKeys.IssuedKey issued = keys.createWithUniqueName(name, Role.valueOf(role.toUpperCase()))
+                            .orElseThrow(() -> new ApiProblem(409, "Name in use", "an active key is named '" + name
+                                    + "'; rotate or revoke it instead", java.util.List.of(
+                                    new io.integrationhub.delivery.FieldError("name", "is the name of an active key"))));
                     JsonResponses.respond(e, 201, issuedView(issued));
                 });
 

@@ -52,6 +52,18 @@ public final class ApiKeys {
         }
     }
 
+    /**
+     * Creates a key unless an active key has the name already (empty then). Check and insert happen under one
+     * lock of this hub; hubs sharing a store could still race, and names are then the same caller.
+     */
+    public synchronized Optional<IssuedKey> createWithUniqueName(String name, Role role) {
+        Instant now = clock.instant();
+        if (list().stream().anyMatch(k -> k.name().equals(name) && k.activeAt(now))) {
+            return Optional.empty();
+        }
+        return Optional.of(create(name, role));
+    }
+
     public IssuedKey create(String name, Role role) {
         IssuedKey issued = store.inTransaction(c -> insert(c, name, role, null));
         reload();
@@ -164,10 +176,24 @@ public final class ApiKeys {
         return issued;
     }
 
-    /** Makes {@code value} the environment's admin key, replacing any earlier value of it. */
-    public void seedEnvironmentAdminKey(String value) {
+    /**
+     * Makes {@code value} the environment's admin key, replacing an earlier value. The same value is left as it
+     * is: a key revoked through the API stays revoked across restarts until HUB_ADMIN_KEY changes. Answers false
+     * when that key is revoked.
+     */
+    public boolean seedEnvironmentAdminKey(String value) {
         Instant now = clock.instant();
-        store.inTransaction(c -> {
+        String hash = HexFormat.of().formatHex(sha256(value));
+        Boolean active = store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT secret_hash, revoked_at FROM api_keys WHERE id = ? FOR UPDATE")) {
+                ps.setString(1, ENVIRONMENT_KEY_ID);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && MessageDigest.isEqual(HexFormat.of().parseHex(rs.getString(1)), HexFormat.of().parseHex(hash))) {
+                        return rs.getObject(2) == null;
+                    }
+                }
+            }
             try (PreparedStatement delete = c.prepareStatement("DELETE FROM api_keys WHERE id = ?")) {
                 delete.setString(1, ENVIRONMENT_KEY_ID);
                 delete.executeUpdate();
@@ -177,13 +203,14 @@ public final class ApiKeys {
                 ps.setString(1, ENVIRONMENT_KEY_ID);
                 ps.setString(2, "HUB_ADMIN_KEY");
                 ps.setString(3, Role.ADMIN.wireName());
-                ps.setString(4, HexFormat.of().formatHex(sha256(value)));
+                ps.setString(4, hash);
                 ps.setObject(5, Store.utc(now));
                 ps.executeUpdate();
             }
-            return null;
+            return true;
         });
         reload();
+        return active;
     }
 
     /** Creates the first admin key when no key exists at all; empty when there already is one. */

@@ -91,8 +91,11 @@ public class SecurityConfiguration implements CamelConfiguration {
             if (adminKey.length() < 16) {
                 throw new IllegalArgumentException("HUB_ADMIN_KEY must be at least 16 characters");
             }
-            keys.seedEnvironmentAdminKey(adminKey);
-            LOG.info("Admin key taken from HUB_ADMIN_KEY");
+            if (keys.seedEnvironmentAdminKey(adminKey)) {
+                LOG.info("Admin key taken from HUB_ADMIN_KEY");
+            } else {
+                LOG.warn("HUB_ADMIN_KEY was revoked through the API and stays revoked; set a new value to use one");
+            }
             return;
         }
         keys.createFirstAdminKeyIfNone().ifPresentOrElse(issued -> System.out.println("""

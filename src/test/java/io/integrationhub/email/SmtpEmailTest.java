@@ -120,4 +120,18 @@ class SmtpEmailTest {
             assertThat(GREENMAIL.getReceivedMessages()).hasSize(1);
         }
     }
+
+    @Test
+    void withStartTlsOnCredentialsNeverGoToAServerThatDoesNotOfferIt() {
+        // GreenMail's plain SMTP does not offer STARTTLS: the hub must refuse to log in rather than fall back
+        try (TestHub hub = TestHub.start(data, Map.of("email.provider", "smtp",
+                "smtp.port", String.valueOf(GREENMAIL.getSmtp().getPort()), "smtp.starttls", "true",
+                "smtp.username", "hub", "smtp.password", "smtp-secret-value", "delivery.maximum-redeliveries", "0"))) {
+            var response = hub.post("/api/v1/email", "{\"to\": \"ann@example.com\", \"subject\": \"s\", \"text\": \"t\"}");
+            String id = Json.parse(response.body()).get("id").asText();
+            OutboxMessage dead = hub.awaitStatus(id, OutboxMessage.DEAD, Duration.ofSeconds(20));
+            assertThat(dead.lastError()).containsIgnoringCase("STARTTLS").doesNotContain("smtp-secret-value");
+            assertThat(GREENMAIL.getReceivedMessages()).isEmpty();
+        }
+    }
 }

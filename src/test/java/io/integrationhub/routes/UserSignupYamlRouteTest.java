@@ -63,9 +63,36 @@ class UserSignupYamlRouteTest {
         assertThat(post("{\"email\": \"ann@example.com\", \"name\": \"Ann\"}", "wrong-key").statusCode()).isEqualTo(401);
     }
 
-    private static HttpResponse<String> post(String json, String key) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(EVENT)
+    @Test
+    void theSameIdempotencyKeySendsOnceAndAnswersTheSame() throws Exception {
+        String event = "{\"email\": \"bo@example.com\", \"name\": \"Bo\"}";
+        HttpResponse<String> first = post(event, KEY, "Idempotency-Key", "signup-bo");
+        HttpResponse<String> again = post(event, KEY, "Idempotency-Key", "signup-bo");
+        HttpResponse<String> other = post(event, KEY, "Idempotency-Key", "signup-bo-2");
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(again.body()).isEqualTo(first.body());
+        assertThat(Json.parse(other.body()).get("providerMessageId").asText())
+                .isNotEqualTo(Json.parse(first.body()).get("providerMessageId").asText());
+    }
+
+    @Test
+    void refusesWhatIsNotOneStrictJsonObjectWithBadRequest() throws Exception {
+        for (String body : new String[] {"", "[1]", "\"text\"", "{\"email\": \"a@example.com\"} trailing",
+                "{\"email\": \"a@example.com\", \"email\": \"b@example.com\"}", "[".repeat(2000)}) {
+            HttpResponse<String> response = post(body, KEY);
+            assertThat(response.statusCode()).as(body.length() > 40 ? body.substring(0, 40) : body).isEqualTo(400);
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        }
+    }
+
+    private static HttpResponse<String> post(String json, String key, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(EVENT)
                 .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -325,4 +325,21 @@ class ApiKeysTest {
                 .isEqualTo(204);
         assertThat(create("single-owner", "sender").get("name").asText()).isEqualTo("single-owner");
     }
+
+    @Test
+    void aRevokedHubAdminKeyStaysRevokedAcrossRestartsUntilItsValueChanges(@TempDir Path ownData) {
+        String leaked = "leaked-admin-key-0123456789";
+        try (TestHub one = TestHub.start(ownData, Map.of("hub.admin-key", leaked))) {
+            assertThat(one.request("DELETE", "/api/v1/keys/env-admin", TestHub.bearer(leaked), null).statusCode())
+                    .isEqualTo(204);
+        }
+        try (TestHub two = TestHub.start(ownData, Map.of("hub.admin-key", leaked))) {
+            assertThat(two.request("GET", "/api/v1/keys", TestHub.bearer(leaked), null).statusCode()).isEqualTo(401);
+        }
+        String replacement = "replacement-admin-key-0123456789";
+        try (TestHub three = TestHub.start(ownData, Map.of("hub.admin-key", replacement))) {
+            assertThat(three.request("GET", "/api/v1/keys", TestHub.bearer(replacement), null).statusCode()).isEqualTo(200);
+            assertThat(three.request("GET", "/api/v1/keys", TestHub.bearer(leaked), null).statusCode()).isEqualTo(401);
+        }
+    }
 }
