@@ -28,7 +28,7 @@ public final class Outbox {
     private static final int MAX_ERROR = 2000;
 
     /** A claimed message and the token that proves the claim. */
-    public record Claim(OutboxMessage message, String lease) {
+    public record Claim(OutboxMessage message, String lease, Instant leaseUntil) {
     }
 
     public record Page(List<OutboxMessage> items, int limit, int offset) {
@@ -98,7 +98,7 @@ public final class Outbox {
                     ps.addBatch();
                     claims.add(new Claim(new OutboxMessage(m.id(), m.channel(), OutboxMessage.SENDING, m.payload(),
                             m.provider(), m.providerMessageId(), m.attempts() + 1, m.lastError(), m.createdBy(),
-                            m.nextAttemptAt(), m.createdAt(), now, m.sentAt()), token));
+                            m.nextAttemptAt(), m.createdAt(), now, m.sentAt()), token, now.plus(lease)));
                 }
                 if (!due.isEmpty()) {
                     ps.executeBatch();
@@ -106,6 +106,17 @@ public final class Outbox {
             }
             return claims;
         });
+    }
+
+    /**
+     * Whether the claim may send now: certainly while more than half its lease remains (no other claim can take the
+     * message before the lease ends), otherwise only if renewing the lease succeeds.
+     */
+    public boolean holdsLease(Claim claim) {
+        if (clock.instant().isBefore(claim.leaseUntil().minus(lease.dividedBy(2)))) {
+            return true;
+        }
+        return renewLease(claim.message().id(), claim.lease());
     }
 
     /**

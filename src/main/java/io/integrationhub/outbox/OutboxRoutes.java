@@ -91,7 +91,7 @@ public class OutboxRoutes extends RouteBuilder {
                     e.setProperty(LEASE, claim.lease());
                     e.setProperty("hubChannel", claim.message().channel());
                     // the claim may have waited for a worker longer than its lease: send only while holding it
-                    e.setProperty(LEASE_HELD, outbox.renewLease(claim.message().id(), claim.lease()));
+                    e.setProperty(LEASE_HELD, outbox.holdsLease(claim));
                     e.getMessage().setBody(claim.message().payload());
                 })
                 .filter(exchangeProperty(LEASE_HELD).isEqualTo(false))
