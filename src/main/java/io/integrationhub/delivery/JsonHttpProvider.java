@@ -57,6 +57,8 @@ public final class JsonHttpProvider {
                     .to(endpoint)
                 .doCatch(Exception.class)
                     .process(e -> {
+                        // the key must not travel back to the caller (or an error log) on the failed exchange
+                        e.getMessage().removeHeader("Authorization");
                         Exception cause = e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
                         throw new TransientDeliveryException(provider, "request failed: " + DeliveryFailures.describe(
                                 cause instanceof org.apache.camel.RuntimeCamelException && cause.getCause() != null

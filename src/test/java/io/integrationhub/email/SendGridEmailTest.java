@@ -226,4 +226,18 @@ class SendGridEmailTest {
         return """
                 {"to": "ann@example.com", "subject": "Hello", "text": "Hi Ann"}""";
     }
+
+    @Test
+    void anUnreachableProviderIsATransientFailureAndTheKeyStaysOffTheFailedExchange(@TempDir java.nio.file.Path own) {
+        try (TestHub unreachable = TestHub.start(own, Map.of("email.provider", "sendgrid",
+                "sendgrid.base-url", "http://127.0.0.1:" + TestHub.freePort(), "sendgrid.api-key", API_KEY))) {
+            org.apache.camel.Exchange failed = unreachable.producer().request(EmailRoutes.SEND, e -> e.getMessage()
+                    .setBody(Map.of("to", "ann@example.com", "subject", "s", "text", "t")));
+
+            assertThat(failed.getException()).isInstanceOf(io.integrationhub.delivery.TransientDeliveryException.class)
+                    .hasMessageContaining("email-sendgrid").hasMessageNotContaining(API_KEY);
+            assertThat(failed.getMessage().getHeader("Authorization")).isNull();
+            assertThat(failed.getMessage().getHeaders().values()).noneMatch(v -> String.valueOf(v).contains(API_KEY));
+        }
+    }
 }
