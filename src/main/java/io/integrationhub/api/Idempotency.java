@@ -39,10 +39,17 @@ public final class Idempotency {
         this.retention = retention;
     }
 
-    /** Checks a key's shape: 1 to 255 visible ASCII characters. */
+    public static final String KEY_SHAPE = "must be 1 to 255 visible ASCII characters";
+
+    /** A key's shape: 1 to 255 visible ASCII characters. */
+    public static boolean isWellFormed(String key) {
+        return !key.isEmpty() && key.length() <= 255 && key.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f);
+    }
+
+    /** Refuses a malformed {@code Idempotency-Key} header with a 400. */
     public static void validateKey(String key) {
-        if (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f)) {
-            throw ApiProblem.badRequest(HEADER, "must be 1 to 255 visible ASCII characters");
+        if (!isWellFormed(key)) {
+            throw ApiProblem.badRequest(HEADER, KEY_SHAPE);
         }
     }
 

@@ -36,13 +36,18 @@ public final class DeliveryFailures {
         return !(failure instanceof PermanentDeliveryException) && !(failure instanceof InvalidMessageException);
     }
 
+    /** The failure an error handler is dealing with: still on the exchange, or already caught. */
+    public static Throwable failure(Exchange exchange) {
+        Throwable failure = exchange.getException();
+        return failure != null ? failure : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+    }
+
     /**
      * The {@code retryWhile} of redelivery: retry transient failures; when the provider said how long to wait
      * (Retry-After), wait that long (capped) instead of the backoff.
      */
     public static boolean shouldRetry(Exchange exchange, long maximumRetryAfterMillis) {
-        Throwable failure = exchange.getException() != null ? exchange.getException()
-                : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Throwable failure = failure(exchange);
         exchange.getIn().removeHeader(REDELIVERY_DELAY);
         if (!isTransient(failure)) {
             return false;

@@ -44,7 +44,7 @@ public class EmailRoutes extends RouteBuilder {
 
         for (String provider : List.of("console", "smtp", "sendgrid", "resend")) {
             ProviderGuard.configure(this, "email-" + provider,
-                    Long.parseLong(Settings.get(getContext(), "email." + provider + ".rate", "10")));
+                    Settings.number(getContext(), "email." + provider + ".rate", 10));
         }
 
         Idempotency idempotency = getContext().getRegistry().lookupByNameAndType("idempotency", Idempotency.class);
@@ -94,8 +94,8 @@ public class EmailRoutes extends RouteBuilder {
     private static void onceForKey(Exchange e, Idempotency idempotency, ProducerTemplate producer, ObjectMapper json)
             throws Exception {
         String key = e.getProperty(IDEMPOTENCY_KEY_PROPERTY, String.class);
-        if (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f)) {
-            throw new InvalidMessageException(IDEMPOTENCY_KEY_PROPERTY, "must be 1 to 255 visible ASCII characters");
+        if (!Idempotency.isWellFormed(key)) {
+            throw new InvalidMessageException(IDEMPOTENCY_KEY_PROPERTY, Idempotency.KEY_SHAPE);
         }
         String request = json.writeValueAsString(e.getProperty(MESSAGE_PROPERTY, EmailMessage.class));
         // scoped by the route that sends: two integrations keyed by the same order id do not collide

@@ -39,11 +39,11 @@ public class OutboxRoutes extends RouteBuilder {
         Outbox outbox = getContext().getRegistry().lookupByNameAndType("outbox", Outbox.class);
         Idempotency idempotency = getContext().getRegistry().lookupByNameAndType("idempotency", Idempotency.class);
         CircuitBreakers breakers = CircuitBreakers.of(getContext());
-        int batchSize = Integer.parseInt(Settings.get(getContext(), "outbox.batch-size", "20"));
-        long maximumRetryAfter = Long.parseLong(Settings.get(getContext(), "delivery.maximum-retry-after-ms", "60000"));
-        int maximumRedeliveries = Integer.parseInt(Settings.get(getContext(), "delivery.maximum-redeliveries", "5"));
+        int batchSize = (int) Settings.number(getContext(), "outbox.batch-size", 20);
+        long maximumRetryAfter = Settings.number(getContext(), "delivery.maximum-retry-after-ms", 60000);
+        int maximumRedeliveries = (int) Settings.number(getContext(), "delivery.maximum-redeliveries", 5);
         var workers = getContext().getExecutorServiceManager().newFixedThreadPool(this, "outbox-worker",
-                Integer.parseInt(Settings.get(getContext(), "outbox.workers", "4")));
+                (int) Settings.number(getContext(), "outbox.workers", 4));
 
         from("timer:outbox-poll?period={{outbox.poll-interval-ms}}&delay=0").routeId("outbox-poll")
                 .to(ExchangePattern.InOnly, WAKE);
@@ -68,18 +68,16 @@ public class OutboxRoutes extends RouteBuilder {
         from("direct:outbox-deliver").routeId("outbox-deliver")
                 .errorHandler(deadLetterChannel("direct:outbox-dead-letter").useOriginalMessage()
                         .maximumRedeliveries(maximumRedeliveries)
-                        .redeliveryDelay(Long.parseLong(Settings.get(getContext(), "delivery.redelivery-delay-ms", "500")))
+                        .redeliveryDelay(Settings.number(getContext(), "delivery.redelivery-delay-ms", 500))
                         .useExponentialBackOff()
                         .backOffMultiplier(Double.parseDouble(Settings.get(getContext(), "delivery.backoff-multiplier", "2")))
-                        .maximumRedeliveryDelay(Long.parseLong(Settings.get(getContext(), "delivery.maximum-redelivery-delay-ms", "30000")))
+                        .maximumRedeliveryDelay(Settings.number(getContext(), "delivery.maximum-redelivery-delay-ms", 30000))
                         .retryWhile(method(new RetryDecision(outbox, maximumRetryAfter, maximumRedeliveries), "shouldRetry"))
-                        .onRedelivery(e -> outbox.recordRetry(e.getProperty(MESSAGE_ID, String.class),
-                                e.getProperty(LEASE, String.class), DeliveryFailures.describe(failure(e))))
                         .asyncDelayedRedelivery()
                         .logExhausted(false).logRetryAttempted(false))
                 .onException(ProviderUnavailableException.class).handled(true).maximumRedeliveries(0)
                     .process(e -> {
-                        ProviderUnavailableException unavailable = (ProviderUnavailableException) failure(e);
+                        ProviderUnavailableException unavailable = (ProviderUnavailableException) DeliveryFailures.failure(e);
                         Duration wait = breakers.openWait(unavailable.provider());
                         outbox.postpone(e.getProperty(MESSAGE_ID, String.class), e.getProperty(LEASE, String.class),
                                 wait, unavailable.getMessage());
@@ -112,7 +110,7 @@ public class OutboxRoutes extends RouteBuilder {
         from("direct:outbox-dead-letter").routeId("outbox-dead-letter")
                 .process(e -> {
                     Outbox.Claim claim = e.getMessage().getBody(Outbox.Claim.class);
-                    Throwable cause = failure(e);
+                    Throwable cause = DeliveryFailures.failure(e);
                     String provider = cause instanceof DeliveryException d ? d.provider() : null;
                     String reason = DeliveryFailures.describe(cause);
                     if (outbox.markDead(claim.message().id(), claim.lease(), provider, reason)) {
@@ -128,14 +126,13 @@ public class OutboxRoutes extends RouteBuilder {
 
     /**
      * Bean for {@code retryWhile}: transient failures only, at most {@code delivery.maximum-redeliveries} times,
-     * waiting as long as the provider's Retry-After says. Camel lets a retryWhile predicate replace
+     * waiting as long as the provider's Retry-After says, and each retry recorded on the message. Camel lets a retryWhile predicate replace
      * maximumRedeliveries entirely, so the limit is enforced here.
      */
     public static final class RetryDecision {
+        private final Outbox outbox;
         private final long maximumRetryAfter;
         private final int maximumRedeliveries;
-
-        private final Outbox outbox;
 
         RetryDecision(Outbox outbox, long maximumRetryAfter, int maximumRedeliveries) {
             this.outbox = outbox;
@@ -152,14 +149,11 @@ public class OutboxRoutes extends RouteBuilder {
             if (!DeliveryFailures.shouldRetry(exchange, maximumRetryAfter)) {
                 return false;
             }
-            // a retry is a new send: only while this claim still holds the message
-            return outbox.renewLease(exchange.getProperty(MESSAGE_ID, String.class), exchange.getProperty(LEASE, String.class));
+            // a retry is a new send: only while this claim still holds the message. One write counts the attempt,
+            // keeps the reason and renews the lease; it fails when the lease has passed to another claim
+            return outbox.recordRetry(exchange.getProperty(MESSAGE_ID, String.class),
+                    exchange.getProperty(LEASE, String.class), DeliveryFailures.describe(DeliveryFailures.failure(exchange)));
         }
-    }
-
-    static Throwable failure(Exchange e) {
-        Throwable t = e.getException();
-        return t != null ? t : e.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
     }
 
 }

@@ -57,18 +57,17 @@ public final class Store {
     }
 
     public static boolean isUniqueViolation(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
+        return hasSqlState(e, UNIQUE_VIOLATION);
     }
 
     /** The embedded store gave up waiting for a row another transaction holds (PostgreSQL waits instead). */
     public static boolean isLockTimeout(Throwable e) {
+        return hasSqlState(e, "HYT00");
+    }
+
+    private static boolean hasSqlState(Throwable e, String state) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && "HYT00".equals(sql.getSQLState())) {
+            if (t instanceof SQLException sql && state.equals(sql.getSQLState())) {
                 return true;
             }
         }

@@ -38,7 +38,7 @@ public class StoreConfiguration implements CamelConfiguration {
         String url = Settings.get(camelContext, "db.url", "jdbc:h2:file:./data/hub");
         Store store = open(url, Settings.get(camelContext, "db.username", ""),
                 Settings.get(camelContext, "db.password", ""),
-                Integer.parseInt(Settings.get(camelContext, "db.pool-size", "10")));
+                (int) Settings.number(camelContext, "db.pool-size", 10));
         HikariDataSource dataSource = (HikariDataSource) store.dataSource();
         camelContext.getRegistry().bind("hubDataSource", DataSource.class, dataSource);
         camelContext.getRegistry().bind(STORE_BEAN, Store.class, store);
