@@ -10,6 +10,7 @@ public class ApiProblem extends RuntimeException {
     private final int status;
     private final String title;
     private final transient List<FieldError> errors;
+    private java.time.Duration retryAfter;
 
     public ApiProblem(int status, String title, String detail, List<FieldError> errors) {
         super(detail);
@@ -28,6 +29,16 @@ public class ApiProblem extends RuntimeException {
 
     public static ApiProblem notFound(String what) {
         return new ApiProblem(404, "Not found", what + " does not exist");
+    }
+
+    /** Adds a Retry-After to the answer: when the same request may succeed. */
+    public ApiProblem retryAfter(java.time.Duration wait) {
+        this.retryAfter = wait;
+        return this;
+    }
+
+    public java.time.Duration retryAfter() {
+        return retryAfter;
     }
 
     public int status() {

@@ -24,6 +24,8 @@ public final class Idempotency {
 
     public static final String HEADER = "Idempotency-Key";
     private static final Duration WAIT_FOR_FIRST = Duration.ofSeconds(30);
+    /** The response status of a key whose work is still running. */
+    private static final int IN_PROGRESS = 0;
 
     /** A response as it was first given, replayed for every retry with the same key. */
     public record StoredResponse(int status, String body) {
@@ -95,14 +97,102 @@ public final class Idempotency {
                     continue;
                 }
                 if (!found.requestHash().equals(requestHash)) {
-                    throw new ApiProblem(422, "Idempotency key reused",
-                            "Idempotency-Key was already used with a different request");
+                    throw reused();
                 }
-                return found.response();
+                if (found.response().status() != IN_PROGRESS) {
+                    return found.response();
+                }
             }
             sleepBriefly();
         }
         throw new ApiProblem(409, "Idempotency key busy", "a request with this Idempotency-Key is still in progress");
+    }
+
+    /** What {@link #reserve} found: the key is now this caller's to complete, or the first response to replay. */
+    public record Reservation(boolean reserved, StoredResponse replay) {
+    }
+
+    /**
+     * Reserves a key for work that must not hold a transaction (a provider call): the key row is committed first,
+     * marked in progress. The caller then does the work and {@link #complete}s the key, or {@link #release}s it when
+     * the work failed, so that a retry can try again. A concurrent request with the same key meanwhile gets a 409
+     * with Retry-After, never a second call; one with another request a 422. A reservation older than
+     * {@code staleAfter} was left by a hub that stopped mid-call and is taken over.
+     */
+    public Reservation reserve(String scope, String key, String requestHash, Duration staleAfter) {
+        for (int round = 0; round < 3; round++) {
+            try {
+                store.inTransaction(c -> {
+                    insertKey(c, scope, key, requestHash);
+                    return null;
+                });
+                return new Reservation(true, null);
+            } catch (RuntimeException e) {
+                if (!Store.isUniqueViolation(e)) {
+                    throw e;
+                }
+            }
+            Optional<Existing> existing = find(scope, key);
+            if (existing.isEmpty()) {
+                continue;
+            }
+            Existing found = existing.get();
+            if (found.expiresAt().isBefore(clock.instant())) {
+                delete(scope, key);
+                continue;
+            }
+            if (!found.requestHash().equals(requestHash)) {
+                throw reused();
+            }
+            if (found.response().status() != IN_PROGRESS) {
+                return new Reservation(false, found.response());
+            }
+            if (found.createdAt().plus(staleAfter).isBefore(clock.instant()) && takeOver(scope, key, found.createdAt())) {
+                return new Reservation(true, null);
+            }
+            throw new ApiProblem(409, "Idempotency key busy",
+                    "a request with this Idempotency-Key is still in progress; retry after it completes")
+                    .retryAfter(Duration.ofSeconds(1));
+        }
+        throw new ApiProblem(409, "Idempotency key busy", "a request with this Idempotency-Key is still in progress")
+                .retryAfter(Duration.ofSeconds(1));
+    }
+
+    /** Stores the response of reserved work; replays of the key answer with it from now on. */
+    public void complete(String scope, String key, StoredResponse response) {
+        store.inTransaction(c -> {
+            storeResponse(c, scope, key, response);
+            return null;
+        });
+    }
+
+    /** Gives a reserved key up after its work failed: the next request with it runs the work anew. */
+    public void release(String scope, String key) {
+        store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM idempotency_keys WHERE scope = ? "
+                    + "AND idempotency_key = ? AND response_status = " + IN_PROGRESS)) {
+                ps.setString(1, scope);
+                ps.setString(2, key);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private boolean takeOver(String scope, String key, Instant createdAt) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE idempotency_keys SET created_at = ? WHERE scope = ? "
+                    + "AND idempotency_key = ? AND response_status = " + IN_PROGRESS + " AND created_at = ?")) {
+                ps.setObject(1, Store.utc(clock.instant()));
+                ps.setString(2, scope);
+                ps.setString(3, key);
+                ps.setObject(4, Store.utc(createdAt));
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    private static ApiProblem reused() {
+        return new ApiProblem(422, "Idempotency key reused", "Idempotency-Key was already used with a different request");
     }
 
     /** Deletes keys past their retention; returns how many. */
@@ -116,7 +206,7 @@ public final class Idempotency {
         });
     }
 
-    private record Existing(String requestHash, StoredResponse response, Instant expiresAt) {
+    private record Existing(String requestHash, StoredResponse response, Instant createdAt, Instant expiresAt) {
     }
 
     private void insertKey(Connection c, String scope, String key, String requestHash) throws SQLException {
@@ -146,7 +236,7 @@ public final class Idempotency {
     private Optional<Existing> find(String scope, String key) {
         return store.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT request_hash, response_status, response_body, "
-                    + "expires_at FROM idempotency_keys WHERE scope = ? AND idempotency_key = ?")) {
+                    + "created_at, expires_at FROM idempotency_keys WHERE scope = ? AND idempotency_key = ?")) {
                 ps.setString(1, scope);
                 ps.setString(2, key);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -154,7 +244,8 @@ public final class Idempotency {
                         return Optional.empty();
                     }
                     return Optional.of(new Existing(rs.getString(1), new StoredResponse(rs.getInt(2), rs.getString(3)),
-                            Store.instant(rs.getObject(4, java.time.OffsetDateTime.class))));
+                            Store.instant(rs.getObject(4, java.time.OffsetDateTime.class)),
+                            Store.instant(rs.getObject(5, java.time.OffsetDateTime.class))));
                 }
             }
         });

@@ -47,6 +47,9 @@ public final class Problems {
 
     public static void respond(Exchange exchange, ApiProblem problem) {
         respond(exchange, problem.status(), problem.title(), problem.getMessage(), problem.errors());
+        if (problem.retryAfter() != null) {
+            exchange.getMessage().setHeader("Retry-After", Math.max(1, (problem.retryAfter().toMillis() + 999) / 1000));
+        }
     }
 
     private static String shorten(String value, int max) {

@@ -8,10 +8,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.integrationhub.Settings;
 import org.apache.camel.CamelContext;
 
 /**
- * One Resilience4j circuit breaker per provider, with explicit thresholds from {@code breaker.<provider>.*}
+ * One Resilience4j circuit breaker per configured provider, with explicit thresholds from
+ * {@code breaker.<channel>-<provider>.*}
  * (falling back to {@code breaker.*}). The breakers are beans ({@code breaker-<provider>}) that the Camel
  * circuit breaker EIP references, so health checks and metrics read the very breakers the routes use.
  * A provider refusing a message (a permanent failure) says nothing about its health and is not counted.
@@ -64,23 +66,22 @@ public final class CircuitBreakers {
     }
 
     private CircuitBreakerConfig config(String provider) {
-        Duration wait = Duration.ofSeconds(setting(provider, "wait-duration-in-open-state-seconds", 30));
+        Duration wait = Duration.ofSeconds(setting(provider, "wait-duration-in-open-state-seconds"));
         openWaits.put(provider, wait);
         return CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize((int) setting(provider, "sliding-window-size", 20))
-                .minimumNumberOfCalls((int) setting(provider, "minimum-number-of-calls", 5))
-                .failureRateThreshold(setting(provider, "failure-rate-threshold", 50))
+                .slidingWindowSize((int) setting(provider, "sliding-window-size"))
+                .minimumNumberOfCalls((int) setting(provider, "minimum-number-of-calls"))
+                .failureRateThreshold(setting(provider, "failure-rate-threshold"))
                 .waitDurationInOpenState(wait)
-                .permittedNumberOfCallsInHalfOpenState((int) setting(provider, "permitted-calls-in-half-open-state", 1))
+                .permittedNumberOfCallsInHalfOpenState((int) setting(provider, "permitted-calls-in-half-open-state"))
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .recordException(DeliveryFailures::countsAgainstProvider)
                 .build();
     }
 
-    private long setting(String provider, String name, long defaultValue) {
-        return camelContext.getPropertiesComponent().resolveProperty("breaker." + provider + "." + name)
-                .or(() -> camelContext.getPropertiesComponent().resolveProperty("breaker." + name))
-                .filter(v -> !v.isBlank()).map(String::trim).map(Long::parseLong).orElse(defaultValue);
+    private long setting(String provider, String name) {
+        String key = "breaker." + provider + "." + name;
+        return Settings.parseNumber(key, Settings.first(camelContext, key, "breaker." + name));
     }
 }

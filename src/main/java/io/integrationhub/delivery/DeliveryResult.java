@@ -1,5 +1,15 @@
 package io.integrationhub.delivery;
 
-/** What a provider answered when it accepted a message. */
-public record DeliveryResult(String provider, String providerMessageId) {
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * What a provider answered when it accepted a message; {@code warning} says what it did not take (recipients an
+ * SMTP server refused while it took the others), or is null.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record DeliveryResult(String provider, String providerMessageId, String warning) {
+
+    public DeliveryResult(String provider, String providerMessageId) {
+        this(provider, providerMessageId, null);
+    }
 }

@@ -8,16 +8,13 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 
-/** Email request parsing and templates, shared by the API and {@code direct:send-email}. */
+/** The email channel: request parsing and templates, shared by the API and the in-JVM entries. */
 @Configuration
 public class EmailConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext camelContext) {
-        String from = Settings.get(camelContext, "email.from", "");
-        int maxRecipients = (int) Settings.number(camelContext, "email.max-recipients", 50);
-        int maxContentChars = (int) Settings.number(camelContext, "email.max-content-chars", 1_000_000);
-        String templatesFolder = Settings.get(camelContext, "email.templates-folder", "templates/email");
+        String from = Settings.optional(camelContext, "email.from");
         if (!from.isBlank()) {
             try {
                 EmailAddress.parse(from); // fail at start, not at the first send
@@ -25,7 +22,9 @@ public class EmailConfiguration implements CamelConfiguration {
                 throw new IllegalArgumentException("EMAIL_FROM " + e.getMessage());
             }
         }
-        camelContext.getRegistry().bind("emailMessages", EmailMessages.class, new EmailMessages(new ObjectMapper(),
-                new EmailTemplates(Path.of(templatesFolder)), from, maxRecipients, maxContentChars));
+        camelContext.getRegistry().bind("emailChannel", new EmailChannel(new EmailMessages(new ObjectMapper(),
+                new EmailTemplates(Path.of(Settings.get(camelContext, "email.templates-folder"))), from,
+                (int) Settings.number(camelContext, "email.max-recipients"),
+                (int) Settings.number(camelContext, "email.max-content-chars"))));
     }
 }

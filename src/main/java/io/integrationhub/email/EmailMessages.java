@@ -1,15 +1,13 @@
 package io.integrationhub.email;
 
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.channel.JsonFields;
 import io.integrationhub.delivery.FieldError;
 import io.integrationhub.delivery.InvalidMessageException;
 
@@ -22,10 +20,8 @@ public final class EmailMessages {
 
     private static final Set<String> FIELDS = Set.of("from", "to", "cc", "bcc", "replyTo", "subject", "text", "html",
             "template", "data", "tags", "metadata");
-    private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final Set<String> ADDRESS_FIELDS = Set.of("email", "name");
     private static final int MAX_SUBJECT = 998;
-    private static final int MAX_TAGS = 10;
-    private static final int MAX_METADATA = 20;
 
     private final ObjectMapper json;
     private final EmailTemplates templates;
@@ -42,28 +38,6 @@ public final class EmailMessages {
         this.maxContentChars = maxContentChars;
     }
 
-    /** Accepts an {@link EmailMessage} as it is; a map, JSON text or JSON tree is read as an email request. */
-    public EmailMessage from(Object body) {
-        if (body instanceof EmailMessage message) {
-            return message;
-        }
-        JsonNode node;
-        if (body instanceof JsonNode tree) {
-            node = tree;
-        } else if (body instanceof String || body instanceof byte[]) {
-            try {
-                node = body instanceof String s ? json.readTree(s) : json.readTree((byte[]) body);
-            } catch (Exception e) {
-                throw new InvalidMessageException("body", "is not valid JSON");
-            }
-        } else if (body instanceof Map<?, ?>) {
-            node = json.valueToTree(body);
-        } else {
-            throw new InvalidMessageException("body", "must be an email: a JSON object with to, subject and text or html");
-        }
-        return parse(node, "");
-    }
-
     /** Parses one request object; {@code path} prefixes field names (for batch items: {@code messages[3].}). */
     public EmailMessage parse(JsonNode node, String path) {
         List<FieldError> errors = new ArrayList<>();
@@ -71,12 +45,7 @@ public final class EmailMessages {
             throw new InvalidMessageException(path.isEmpty() ? "body" : path.substring(0, path.length() - 1),
                     "must be a JSON object");
         }
-        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!FIELDS.contains(name)) {
-                errors.add(new FieldError(path + name, "is not a known field"));
-            }
-        }
+        JsonFields.refuseUnknown(node, FIELDS, path, errors);
         List<EmailAddress> to = addresses(node.get("to"), path + "to", true, errors);
         List<EmailAddress> cc = addresses(node.get("cc"), path + "cc", false, errors);
         List<EmailAddress> bcc = addresses(node.get("bcc"), path + "bcc", false, errors);
@@ -88,21 +57,18 @@ public final class EmailMessages {
         EmailAddress from = node.has("from") ? single(node.get("from"), path + "from", errors) : defaultFrom(path, errors);
         EmailAddress replyTo = node.has("replyTo") ? single(node.get("replyTo"), path + "replyTo", errors) : null;
 
-        String subject = text(node, "subject", path, errors);
-        String text = text(node, "text", path, errors);
-        String html = text(node, "html", path, errors);
-        String template = text(node, "template", path, errors);
-        JsonNode data = node.get("data");
-        if (data != null && !data.isNull() && !data.isObject()) {
-            errors.add(new FieldError(path + "data", "must be a JSON object"));
-        }
+        String subject = JsonFields.text(node, "subject", path, errors);
+        String text = JsonFields.text(node, "text", path, errors);
+        String html = JsonFields.text(node, "html", path, errors);
+        String template = JsonFields.text(node, "template", path, errors);
+        JsonNode data = JsonFields.data(node, path, errors);
         if (template != null) {
             if (text != null || html != null) {
                 errors.add(new FieldError(path + "template", "cannot be combined with text or html"));
             } else if (!templates.exists(template)) {
                 errors.add(new FieldError(path + "template", "is not a known template"));
             } else if (errors.isEmpty()) {
-                EmailTemplates.Rendered rendered = templates.render(template, data == null || data.isNull()
+                EmailTemplates.Rendered rendered = templates.render(template, data == null
                         ? Map.of() : json.convertValue(data, Map.class));
                 subject = subject != null ? subject : rendered.subject();
                 text = rendered.text();
@@ -112,7 +78,7 @@ public final class EmailMessages {
                 }
             }
         } else {
-            if (data != null && !data.isNull()) {
+            if (data != null) {
                 errors.add(new FieldError(path + "data", "is only used with template"));
             }
             if (text == null && html == null) {
@@ -133,8 +99,8 @@ public final class EmailMessages {
             errors.add(new FieldError(path + (html != null ? "html" : "text"), "content is longer than "
                     + maxContentChars + " characters"));
         }
-        List<String> tags = tags(node.get("tags"), path + "tags", errors);
-        Map<String, String> metadata = metadata(node.get("metadata"), path + "metadata", errors);
+        List<String> tags = JsonFields.tags(node.get("tags"), path + "tags", errors);
+        Map<String, String> metadata = JsonFields.metadata(node.get("metadata"), path + "metadata", errors);
         if (!errors.isEmpty()) {
             throw new InvalidMessageException(errors);
         }
@@ -189,12 +155,7 @@ public final class EmailMessages {
                     errors.add(new FieldError(field + ".name", "must be a string"));
                     return null;
                 }
-                for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-                    String n = names.next();
-                    if (!n.equals("email") && !n.equals("name")) {
-                        errors.add(new FieldError(field + "." + n, "is not a known field"));
-                    }
-                }
+                JsonFields.refuseUnknown(node, ADDRESS_FIELDS, field + ".", errors);
                 return EmailAddress.of(node.get("email").textValue(), name == null ? null : name.textValue());
             }
             errors.add(new FieldError(field, "must be an email address string or {\"email\", \"name\"}"));
@@ -204,74 +165,7 @@ public final class EmailMessages {
         return null;
     }
 
-    private static String text(JsonNode node, String name, String path, List<FieldError> errors) {
-        JsonNode value = node.get(name);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.isTextual()) {
-            errors.add(new FieldError(path + name, "must be a string"));
-            return null;
-        }
-        if (value.textValue().indexOf('\0') >= 0) {
-            errors.add(new FieldError(path + name, "must not contain NUL characters"));
-            return null;
-        }
-        return value.textValue();
-    }
-
-    private static List<String> tags(JsonNode node, String field, List<FieldError> errors) {
-        List<String> tags = new ArrayList<>();
-        if (node == null || node.isNull()) {
-            return tags;
-        }
-        if (!node.isArray()) {
-            errors.add(new FieldError(field, "must be an array of strings"));
-            return tags;
-        }
-        if (node.size() > MAX_TAGS) {
-            errors.add(new FieldError(field, "has more than " + MAX_TAGS + " tags"));
-            return tags;
-        }
-        for (int i = 0; i < node.size(); i++) {
-            JsonNode tag = node.get(i);
-            if (!tag.isTextual() || !TAG.matcher(tag.textValue()).matches()) {
-                errors.add(new FieldError(field + "[" + i + "]", "must be 1 to 64 letters, digits, '_' or '-'"));
-            } else {
-                tags.add(tag.textValue());
-            }
-        }
-        return tags;
-    }
-
-    private static Map<String, String> metadata(JsonNode node, String field, List<FieldError> errors) {
-        Map<String, String> metadata = new LinkedHashMap<>();
-        if (node == null || node.isNull()) {
-            return metadata;
-        }
-        if (!node.isObject()) {
-            errors.add(new FieldError(field, "must be an object of strings"));
-            return metadata;
-        }
-        if (node.size() > MAX_METADATA) {
-            errors.add(new FieldError(field, "has more than " + MAX_METADATA + " entries"));
-            return metadata;
-        }
-        node.fields().forEachRemaining(entry -> {
-            String key = entry.getKey();
-            JsonNode value = entry.getValue();
-            if (!TAG.matcher(key).matches()) {
-                errors.add(new FieldError(field + "." + key, "key must be 1 to 64 letters, digits, '_' or '-'"));
-            } else if (!value.isTextual() || value.textValue().length() > 256 || hasLineBreak(value.textValue())) {
-                errors.add(new FieldError(field + "." + key, "must be a string of at most 256 characters, one line"));
-            } else {
-                metadata.put(key, value.textValue());
-            }
-        });
-        return metadata;
-    }
-
     private static boolean hasLineBreak(String value) {
-        return value != null && (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0);
+        return JsonFields.hasLineBreak(value);
     }
 }

@@ -7,7 +7,8 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.Settings;
-import io.integrationhub.delivery.JsonHttpProvider;
+import io.integrationhub.channel.ChannelRoutes;
+import io.integrationhub.delivery.HttpProvider;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
@@ -23,11 +24,14 @@ public class ResendEmailRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        JsonHttpProvider.configure(this, PROVIDER,
-                Settings.get(getContext(), "resend.base-url", "https://api.resend.com") + "/emails",
-                Settings.get(getContext(), "resend.api-key", ""), "RESEND_API_KEY", true,
-                e -> request(e.getProperty(EmailRoutes.MESSAGE_PROPERTY, EmailMessage.class)),
-                e -> JSON.readTree(e.getMessage().getBody(String.class)).path("id").asText(null));
+        String apiKey = Settings.optional(getContext(), "resend.api-key");
+        HttpProvider.configure(this, PROVIDER, Settings.get(getContext(), "resend.base-url") + "/emails",
+                apiKey.isEmpty() ? "" : "Bearer " + apiKey, "RESEND_API_KEY",
+                // the hub's message id as Resend's Idempotency-Key: a retry after a lost answer is not a second email
+                e -> HttpProvider.json(request(e.getProperty(ChannelRoutes.MESSAGE, EmailMessage.class)),
+                        e.getProperty(ChannelRoutes.MESSAGE_ID) == null ? Map.of()
+                                : Map.of("Idempotency-Key", e.getProperty(ChannelRoutes.MESSAGE_ID, String.class))),
+                HttpProvider.accepted(PROVIDER, e -> JSON.readTree(e.getMessage().getBody(String.class)).path("id").asText(null)));
     }
 
     static Map<String, Object> request(EmailMessage m) {

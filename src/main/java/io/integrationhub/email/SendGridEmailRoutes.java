@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.integrationhub.Settings;
-import io.integrationhub.delivery.JsonHttpProvider;
+import io.integrationhub.channel.ChannelRoutes;
+import io.integrationhub.delivery.HttpProvider;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
@@ -19,11 +20,11 @@ public class SendGridEmailRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        JsonHttpProvider.configure(this, PROVIDER,
-                Settings.get(getContext(), "sendgrid.base-url", "https://api.sendgrid.com") + "/v3/mail/send",
-                Settings.get(getContext(), "sendgrid.api-key", ""), "SENDGRID_API_KEY", false,
-                e -> request(e.getProperty(EmailRoutes.MESSAGE_PROPERTY, EmailMessage.class)),
-                e -> e.getMessage().getHeader("X-Message-Id", String.class));
+        String apiKey = Settings.optional(getContext(), "sendgrid.api-key");
+        HttpProvider.configure(this, PROVIDER, Settings.get(getContext(), "sendgrid.base-url") + "/v3/mail/send",
+                apiKey.isEmpty() ? "" : "Bearer " + apiKey, "SENDGRID_API_KEY",
+                e -> HttpProvider.json(request(e.getProperty(ChannelRoutes.MESSAGE, EmailMessage.class)), Map.of()),
+                HttpProvider.accepted(PROVIDER, e -> e.getMessage().getHeader("X-Message-Id", String.class)));
     }
 
     static Map<String, Object> request(EmailMessage m) {

@@ -1,9 +1,13 @@
 package io.integrationhub.email;
 
 import java.lang.reflect.Method;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 
 import io.integrationhub.Settings;
+import io.integrationhub.channel.ChannelRoutes;
 import io.integrationhub.delivery.DeliveryResult;
 import io.integrationhub.delivery.PermanentDeliveryException;
 import io.integrationhub.delivery.TransientDeliveryException;
@@ -26,19 +30,24 @@ public class SmtpEmailRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        boolean ssl = Boolean.parseBoolean(Settings.get(getContext(), "smtp.ssl", "false"));
-        String uri = (ssl ? "smtps" : "smtp") + "://" + Settings.get(getContext(), "smtp.host", "localhost") + ":" + Settings.get(getContext(), "smtp.port", "25")
-                + "?connectionTimeout=" + Settings.get(getContext(), "smtp.connection-timeout-ms", "10000")
+        boolean ssl = Settings.flag(getContext(), "smtp.ssl");
+        String starttls = Settings.get(getContext(), "smtp.starttls");
+        String timeout = Settings.get(getContext(), "smtp.connection-timeout-ms");
+        String uri = (ssl ? "smtps" : "smtp") + "://" + Settings.get(getContext(), "smtp.host") + ":"
+                + Settings.get(getContext(), "smtp.port")
+                + "?connectionTimeout=" + timeout
                 // with STARTTLS on, it is required: a server (or a man in the middle) that does not offer it gets
                 // no credentials in clear text
-                + "&mail.smtp.starttls.enable=" + Settings.get(getContext(), "smtp.starttls", "false")
-                + "&mail.smtp.starttls.required=" + Settings.get(getContext(), "smtp.starttls", "false")
-                + "&mail.smtp.timeout=" + Settings.get(getContext(), "smtp.connection-timeout-ms", "10000");
+                + "&mail.smtp.starttls.enable=" + starttls
+                + "&mail.smtp.starttls.required=" + starttls
+                + "&mail.smtp.timeout=" + timeout
+                // recipients the server refuses do not stop the mail to the others; they are reported
+                + "&mail.smtp.sendpartial=true";
         MailEndpoint endpoint = getContext().getEndpoint(uri, MailEndpoint.class);
-        String username = Settings.get(getContext(), "smtp.username", "");
+        String username = Settings.optional(getContext(), "smtp.username");
         if (!username.isEmpty()) {
             endpoint.getConfiguration().setUsername(username);
-            endpoint.getConfiguration().setPassword(Settings.get(getContext(), "smtp.password", ""));
+            endpoint.getConfiguration().setPassword(Settings.optional(getContext(), "smtp.password"));
         }
 
         from("direct:" + PROVIDER).routeId(PROVIDER)
@@ -48,17 +57,15 @@ public class SmtpEmailRoutes extends RouteBuilder {
                 .process(SmtpEmailRoutes::toMail)
                 .doTry()
                     .to(endpoint)
+                    .process(e -> e.getMessage().setBody(new DeliveryResult(PROVIDER,
+                            e.getMessage().getHeader("Message-ID", String.class))))
                 .doCatch(Exception.class)
-                    .process(e -> {
-                        throw classify(e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
-                    })
-                .end()
-                .process(e -> e.getMessage().setBody(new DeliveryResult(PROVIDER,
-                        e.getMessage().getHeader("Message-ID", String.class))));
+                    .process(e -> e.getMessage().setBody(outcome(e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class))))
+                .end();
     }
 
     static void toMail(Exchange e) {
-        EmailMessage m = e.getProperty(EmailRoutes.MESSAGE_PROPERTY, EmailMessage.class);
+        EmailMessage m = e.getProperty(ChannelRoutes.MESSAGE, EmailMessage.class);
         var headers = e.getMessage();
         headers.setHeader(MailConstants.MAIL_FROM, m.from().toInternetAddress().toString());
         headers.setHeader(MailConstants.MAIL_TO, join(m.to()));
@@ -88,32 +95,93 @@ public class SmtpEmailRoutes extends RouteBuilder {
         return InternetAddress.toString(addresses.stream().map(EmailAddress::toInternetAddress).toArray(InternetAddress[]::new));
     }
 
-    /** SMTP replies: 5xx refusals and bad credentials are final; 4xx and connection trouble may pass. */
-    static RuntimeException classify(Exception failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
+    /**
+     * What an SMTP failure means. The server's replies are read from the whole chain, nested ones included (a
+     * {@link SendFailedException} carries one exception per refused recipient): when the server took the mail for
+     * some recipients, it is sent and the refused ones are reported; a 4xx reply (greylisting, a temporary lookup
+     * failure) may pass and is retried; 5xx refusals and bad credentials are final. The server's reply text is kept.
+     */
+    static DeliveryResult outcome(Exception failure) {
+        List<String> replies = new ArrayList<>();
+        boolean temporary = false;
+        boolean refused = false;
+        SendFailedException partial = null;
+        for (Throwable t : chain(failure)) {
             if (t instanceof AuthenticationFailedException) {
                 // 454 and other 4xx replies to AUTH are temporary (the auth service is down), 535 is final
-                return t.getMessage() != null && t.getMessage().trim().matches("4\\d\\d.*")
-                        ? new TransientDeliveryException(PROVIDER, "SMTP authentication temporarily failed: "
-                                + oneLine(t.getMessage()), null, failure)
-                        : new PermanentDeliveryException(PROVIDER, "SMTP authentication failed");
+                if (t.getMessage() != null && t.getMessage().trim().matches("4\\d\\d.*")) {
+                    throw new TransientDeliveryException(PROVIDER, "SMTP authentication temporarily failed: "
+                            + oneLine(t.getMessage()), null, failure);
+                }
+                throw new PermanentDeliveryException(PROVIDER, "SMTP authentication failed");
+            }
+            if (t instanceof SendFailedException sendFailed && partial == null) {
+                partial = sendFailed;
             }
             Integer code = returnCode(t);
             if (code != null) {
-                String reason = "SMTP " + code + ": " + oneLine(t.getMessage());
-                return code >= 500 ? new PermanentDeliveryException(PROVIDER, reason)
-                        : new TransientDeliveryException(PROVIDER, reason, null, failure);
-            }
-            if (t instanceof SendFailedException) {
-                return new PermanentDeliveryException(PROVIDER, "SMTP refused the message: " + oneLine(t.getMessage()));
+                String reply = "SMTP " + code + ": " + oneLine(t.getMessage());
+                if (!replies.contains(reply)) {
+                    replies.add(reply);
+                }
+                temporary |= code >= 400 && code < 500;
+                refused |= code >= 500;
             }
         }
-        for (Throwable t = failure; t != null; t = t.getCause()) {
+        String reasons = String.join("; ", replies);
+        if (partial != null && partial.getValidSentAddresses() != null && partial.getValidSentAddresses().length > 0) {
+            return new DeliveryResult(PROVIDER, null, "sent to " + partial.getValidSentAddresses().length
+                    + " recipient(s); refused: " + masked(partial) + (reasons.isEmpty() ? "" : " (" + reasons + ")"));
+        }
+        if (temporary) {
+            throw new TransientDeliveryException(PROVIDER, reasons, null, failure);
+        }
+        if (refused || partial != null) {
+            throw new PermanentDeliveryException(PROVIDER, reasons.isEmpty()
+                    ? "SMTP refused the message: " + oneLine(partial.getMessage()) : reasons);
+        }
+        for (Throwable t : chain(failure)) {
             if (t instanceof MessagingException || t instanceof java.io.IOException) {
-                return new TransientDeliveryException(PROVIDER, "SMTP server unreachable: " + oneLine(t.getMessage()), null, failure);
+                throw new TransientDeliveryException(PROVIDER, "SMTP server unreachable: " + oneLine(t.getMessage()), null, failure);
             }
         }
-        return new TransientDeliveryException(PROVIDER, failure.getClass().getSimpleName(), null, failure);
+        throw new TransientDeliveryException(PROVIDER, failure.getClass().getSimpleName(), null, failure);
+    }
+
+    /** The causes, and the exceptions a MessagingException chains with getNextException, each once. */
+    private static List<Throwable> chain(Throwable failure) {
+        List<Throwable> all = new ArrayList<>();
+        Deque<Throwable> todo = new ArrayDeque<>(List.of(failure));
+        while (!todo.isEmpty() && all.size() < 50) {
+            Throwable t = todo.pop();
+            if (all.stream().anyMatch(seen -> seen == t)) {
+                continue;
+            }
+            all.add(t);
+            if (t.getCause() != null) {
+                todo.add(t.getCause());
+            }
+            if (t instanceof MessagingException m && m.getNextException() != null) {
+                todo.add(m.getNextException());
+            }
+        }
+        return all;
+    }
+
+    private static String masked(SendFailedException partial) {
+        List<String> refused = new ArrayList<>();
+        for (jakarta.mail.Address[] group : new jakarta.mail.Address[][] {partial.getInvalidAddresses(), partial.getValidUnsentAddresses()}) {
+            if (group != null) {
+                for (jakarta.mail.Address address : group) {
+                    try {
+                        refused.add(EmailAddress.parse(address.toString()).masked());
+                    } catch (IllegalArgumentException e) {
+                        refused.add("***");
+                    }
+                }
+            }
+        }
+        return String.join(", ", refused);
     }
 
     /** The SMTP reply code of Angus Mail's SMTP exceptions, read without tying the hub to their classes. */

@@ -2,7 +2,6 @@ package io.integrationhub.outbox;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,7 +11,7 @@ import io.integrationhub.api.JsonResponses;
 import io.integrationhub.security.Caller;
 import io.integrationhub.security.Callers;
 import org.apache.camel.Exchange;
-import org.apache.camel.ExchangePattern;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
@@ -23,14 +22,13 @@ import org.apache.camel.builder.RouteBuilder;
 public class MessageApiRoutes extends RouteBuilder {
 
     private static final Pattern ID = Pattern.compile("msg_[0-9a-f]{32}");
-    private static final Set<String> STATUSES = Set.of(OutboxMessage.QUEUED, OutboxMessage.SENDING, OutboxMessage.SENT,
-            OutboxMessage.FAILED, OutboxMessage.DEAD);
     private static final Pattern CHANNEL = Pattern.compile("[a-z]{1,20}");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
     public void configure() {
         Outbox outbox = getContext().getRegistry().lookupByNameAndType("outbox", Outbox.class);
+        ProducerTemplate wake = getContext().createProducerTemplate();
 
         rest("/api/v1/messages").description("Status of accepted messages")
                 .get().id("rest-messages-list").produces("application/json")
@@ -51,8 +49,8 @@ public class MessageApiRoutes extends RouteBuilder {
                     Caller caller = Callers.of(e);
                     String status = e.getMessage().getHeader("status", String.class);
                     String channel = e.getMessage().getHeader("channel", String.class);
-                    if (status != null && !STATUSES.contains(status)) {
-                        throw ApiProblem.badRequest("status", "must be one of " + STATUSES);
+                    if (status != null && !OutboxMessage.STATUSES.contains(status)) {
+                        throw ApiProblem.badRequest("status", "must be one of " + new java.util.TreeSet<>(OutboxMessage.STATUSES));
                     }
                     if (channel != null && !CHANNEL.matcher(channel).matches()) {
                         throw ApiProblem.badRequest("channel", "must be a channel name such as email");
@@ -76,8 +74,9 @@ public class MessageApiRoutes extends RouteBuilder {
                                 + outbox.find(message.id()).map(OutboxMessage::status).orElse("gone"));
                     }
                     JsonResponses.respond(e, 202, view(outbox.find(message.id()).orElseThrow(), false));
+                    e.setProperty("hubWake", message.channel());
                 })
-                .to(ExchangePattern.InOnly, OutboxRoutes.WAKE);
+                .process(e -> wake.sendBody(OutboxRoutes.wake(e.getProperty("hubWake", String.class)), null));
     }
 
     private static OutboxMessage visible(Outbox outbox, Exchange e) {
@@ -119,6 +118,8 @@ public class MessageApiRoutes extends RouteBuilder {
         view.put("createdAt", text(m.createdAt()));
         view.put("updatedAt", text(m.updatedAt()));
         view.put("sentAt", text(m.sentAt()));
+        view.put("deliveredAt", text(m.deliveredAt()));
+        view.put("providerErrorCode", m.providerErrorCode());
         view.put("nextAttemptAt", OutboxMessage.FAILED.equals(m.status()) ? text(m.nextAttemptAt()) : null);
         if (withContent) {
             try {

@@ -24,7 +24,7 @@ import io.integrationhub.store.Store;
 public final class Outbox {
 
     private static final String COLUMNS = "id, channel, status, payload, provider, provider_message_id, attempts, "
-            + "last_error, created_by, next_attempt_at, created_at, updated_at, sent_at";
+            + "last_error, created_by, next_attempt_at, created_at, updated_at, sent_at, delivered_at, provider_error_code";
     private static final int MAX_ERROR = 2000;
 
     /** A claimed message and the token that proves the claim. */
@@ -65,22 +65,26 @@ public final class Outbox {
             ps.executeUpdate();
         }
         return new OutboxMessage(id, channel, OutboxMessage.QUEUED, payload, null, null, 0, null, createdBy, now, now,
-                now, null);
+                now, null, null, null);
     }
 
-    /** Claims up to {@code limit} due messages (new, waiting for a retry, or abandoned by a crashed hub). */
-    public List<Claim> claimDue(int limit) {
+    /**
+     * Claims up to {@code limit} due messages of one channel (new, waiting for a retry, or abandoned by a crashed
+     * hub), counting the attempt each claim is about to make.
+     */
+    public List<Claim> claimDue(String channel, int limit) {
         Instant now = clock.instant();
         String token = UUID.randomUUID().toString();
         return store.inTransaction(c -> {
             List<OutboxMessage> due = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM outbox_messages "
-                    + "WHERE (status IN ('queued', 'failed') AND next_attempt_at <= ?) "
-                    + "OR (status = 'sending' AND lease_until < ?) "
+                    + "WHERE channel = ? AND ((status IN ('queued', 'failed') AND next_attempt_at <= ?) "
+                    + "OR (status = 'sending' AND lease_until < ?)) "
                     + "ORDER BY next_attempt_at FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED")) {
-                ps.setObject(1, Store.utc(now));
+                ps.setString(1, channel);
                 ps.setObject(2, Store.utc(now));
-                ps.setInt(3, limit);
+                ps.setObject(3, Store.utc(now));
+                ps.setInt(4, limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         due.add(read(rs));
@@ -98,7 +102,8 @@ public final class Outbox {
                     ps.addBatch();
                     claims.add(new Claim(new OutboxMessage(m.id(), m.channel(), OutboxMessage.SENDING, m.payload(),
                             m.provider(), m.providerMessageId(), m.attempts() + 1, m.lastError(), m.createdBy(),
-                            m.nextAttemptAt(), m.createdAt(), now, m.sentAt()), token, now.plus(lease)));
+                            m.nextAttemptAt(), m.createdAt(), now, m.sentAt(), m.deliveredAt(), m.providerErrorCode()),
+                            token, now.plus(lease)));
                 }
                 if (!due.isEmpty()) {
                     ps.executeBatch();
@@ -128,18 +133,54 @@ public final class Outbox {
         return update(id, lease, "lease_until = ?", Store.utc(now.plus(this.lease)));
     }
 
-    /** A delivery attempt failed and another follows at once: count it and renew the lease. */
-    public boolean recordRetry(String id, String lease, String error) {
+    /**
+     * A delivery attempt failed transiently: the message goes back to the queue until {@code nextAttempt}, its
+     * attempt counted and the reason kept, and the worker is free at once.
+     */
+    public boolean scheduleRetry(String id, String lease, Duration delay, String provider, String error) {
         Instant now = clock.instant();
-        return update(id, lease, "attempts = attempts + 1, last_error = ?, lease_until = ?, updated_at = ?",
-                truncate(error), Store.utc(now.plus(this.lease)), Store.utc(now));
+        return update(id, lease, "status = 'failed', provider = COALESCE(?, provider), last_error = ?, "
+                + "next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?", provider,
+                truncate(error), Store.utc(now.plus(delay)), Store.utc(now));
     }
 
-    public boolean markSent(String id, String lease, String provider, String providerMessageId) {
+    /** Gives a claimed message back untried (its hub is stopping): the attempt it did not make is not counted. */
+    public boolean release(String id, String lease) {
         Instant now = clock.instant();
-        return update(id, lease, "status = 'sent', provider = ?, provider_message_id = ?, lease_owner = NULL, "
-                + "lease_until = NULL, updated_at = ?, sent_at = ?", provider, providerMessageId, Store.utc(now),
-                Store.utc(now));
+        return update(id, lease, "status = CASE WHEN attempts > 1 THEN 'failed' ELSE 'queued' END, "
+                + "attempts = attempts - 1, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?",
+                Store.utc(now), Store.utc(now));
+    }
+
+    /**
+     * A provider's receipt for a sent message, found by the provider's own id: {@code delivered} or
+     * {@code undelivered} with the provider's error code. False when no sent message has that id.
+     */
+    public boolean recordReceipt(String provider, String providerMessageId, boolean delivered, String errorCode,
+                                 String error) {
+        Instant now = clock.instant();
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_messages SET status = ?, delivered_at = ?, "
+                    + "provider_error_code = ?, last_error = COALESCE(?, last_error), updated_at = ? "
+                    + "WHERE provider = ? AND provider_message_id = ? AND status IN ('sent', 'delivered', 'undelivered')")) {
+                ps.setString(1, delivered ? OutboxMessage.DELIVERED : OutboxMessage.UNDELIVERED);
+                ps.setObject(2, delivered ? Store.utc(now) : null);
+                ps.setString(3, errorCode);
+                ps.setString(4, truncate(error));
+                ps.setObject(5, Store.utc(now));
+                ps.setString(6, provider);
+                ps.setString(7, providerMessageId);
+                return ps.executeUpdate() > 0;
+            }
+        });
+    }
+
+    /** The provider accepted the message; {@code warning} (what it did not take) becomes the last error. */
+    public boolean markSent(String id, String lease, String provider, String providerMessageId, String warning) {
+        Instant now = clock.instant();
+        return update(id, lease, "status = 'sent', provider = ?, provider_message_id = ?, "
+                + "last_error = COALESCE(?, last_error), lease_owner = NULL, lease_until = NULL, updated_at = ?, "
+                + "sent_at = ?", provider, providerMessageId, truncate(warning), Store.utc(now), Store.utc(now));
     }
 
     public boolean markDead(String id, String lease, String provider, String error) {
@@ -176,7 +217,8 @@ public final class Outbox {
     public boolean retryDead(String id) {
         Instant now = clock.instant();
         return store.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_messages SET status = 'queued', "
+            // a fresh start: the retry schedule applies anew (the earlier attempts and reason stay in the log)
+            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_messages SET status = 'queued', attempts = 0, "
                     + "next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'dead'")) {
                 ps.setObject(1, Store.utc(now));
                 ps.setObject(2, Store.utc(now));
@@ -262,6 +304,8 @@ public final class Outbox {
                 Store.instant(rs.getObject("next_attempt_at", OffsetDateTime.class)),
                 Store.instant(rs.getObject("created_at", OffsetDateTime.class)),
                 Store.instant(rs.getObject("updated_at", OffsetDateTime.class)),
-                Store.instant(rs.getObject("sent_at", OffsetDateTime.class)));
+                Store.instant(rs.getObject("sent_at", OffsetDateTime.class)),
+                Store.instant(rs.getObject("delivered_at", OffsetDateTime.class)),
+                rs.getString("provider_error_code"));
     }
 }

@@ -18,8 +18,8 @@ public class OutboxConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext camelContext) {
-        long leaseSeconds = Settings.number(camelContext, "outbox.lease-seconds", 120);
-        long retentionHours = Settings.number(camelContext, "hub.idempotency.retention-hours", 24);
+        long leaseSeconds = Settings.number(camelContext, "outbox.lease-seconds");
+        long retentionHours = Settings.number(camelContext, "hub.idempotency.retention-hours");
         Store store = StoreConfiguration.store(camelContext);
         Outbox outbox = new Outbox(store, Clock.systemUTC(), Duration.ofSeconds(leaseSeconds));
         if (!store.isPostgres()) {

@@ -30,6 +30,14 @@ public final class Callers {
         return caller;
     }
 
+    /** The caller when the exchange came through the API's key guard; empty for in-JVM callers. */
+    public static java.util.Optional<Caller> tryOf(Exchange exchange) {
+        if (exchange.getProperty(Caller.PROPERTY) == null && exchange.getMessage().getHeader(USER_HEADER) == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(of(exchange));
+    }
+
     public static Caller requireAdmin(Exchange exchange) {
         Caller caller = of(exchange);
         if (!caller.isAdmin()) {

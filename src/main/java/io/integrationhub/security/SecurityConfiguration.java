@@ -30,8 +30,8 @@ public class SecurityConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext camelContext) {
-        String adminKey = Settings.get(camelContext, "hub.admin-key", "");
-        long maxBodyBytes = Settings.number(camelContext, "hub.api.max-body-bytes", 1048576);
+        String adminKey = Settings.optional(camelContext, "hub.admin-key");
+        long maxBodyBytes = Settings.number(camelContext, "hub.api.max-body-bytes");
         Store store = StoreConfiguration.store(camelContext);
         ApiKeys keys = new ApiKeys(store, Clock.systemUTC());
         camelContext.getRegistry().bind("apiKeys", ApiKeys.class, keys);

@@ -35,10 +35,10 @@ public class StoreConfiguration implements CamelConfiguration {
         if (existing != null) {
             return existing;
         }
-        String url = Settings.get(camelContext, "db.url", "jdbc:h2:file:./data/hub");
-        Store store = open(url, Settings.get(camelContext, "db.username", ""),
-                Settings.get(camelContext, "db.password", ""),
-                (int) Settings.number(camelContext, "db.pool-size", 10));
+        String url = Settings.get(camelContext, "db.url");
+        Store store = open(url, Settings.optional(camelContext, "db.username"),
+                Settings.optional(camelContext, "db.password"),
+                (int) Settings.number(camelContext, "db.pool-size"));
         HikariDataSource dataSource = (HikariDataSource) store.dataSource();
         camelContext.getRegistry().bind("hubDataSource", DataSource.class, dataSource);
         camelContext.getRegistry().bind(STORE_BEAN, Store.class, store);
