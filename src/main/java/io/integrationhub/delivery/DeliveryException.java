@@ -8,10 +8,21 @@ package io.integrationhub.delivery;
 public abstract class DeliveryException extends RuntimeException {
 
     private final String provider;
+    private final String providerCode;
 
     protected DeliveryException(String provider, String message, Throwable cause) {
+        this(provider, message, null, cause);
+    }
+
+    protected DeliveryException(String provider, String message, String providerCode, Throwable cause) {
         super(provider + ": " + message, cause);
         this.provider = provider;
+        this.providerCode = providerCode;
+    }
+
+    /** The provider's own error code (Twilio's 21211), or null. */
+    public String providerCode() {
+        return providerCode;
     }
 
     public String provider() {

@@ -37,7 +37,7 @@ public final class HttpProviderResponses {
     }
 
     /** Retry-After as seconds or an HTTP date; null when absent or unreadable. */
-    static Duration retryAfter(String value) {
+    public static Duration retryAfter(String value) {
         if (value == null || value.isBlank()) {
             return null;
         }

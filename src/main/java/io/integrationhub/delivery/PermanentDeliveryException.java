@@ -7,6 +7,10 @@ public class PermanentDeliveryException extends DeliveryException {
         super(provider, message, null);
     }
 
+    public PermanentDeliveryException(String provider, String message, String providerCode) {
+        super(provider, message, providerCode, null);
+    }
+
     @Override
     public boolean isRetryable() {
         return false;

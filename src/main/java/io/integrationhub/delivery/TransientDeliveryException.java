@@ -8,7 +8,12 @@ public class TransientDeliveryException extends DeliveryException {
     private final Duration retryAfter;
 
     public TransientDeliveryException(String provider, String message, Duration retryAfter, Throwable cause) {
-        super(provider, message, cause);
+        this(provider, message, retryAfter, null, cause);
+    }
+
+    public TransientDeliveryException(String provider, String message, Duration retryAfter, String providerCode,
+                                      Throwable cause) {
+        super(provider, message, providerCode, cause);
         this.retryAfter = retryAfter;
     }
 

@@ -137,11 +137,12 @@ public final class Outbox {
      * A delivery attempt failed transiently: the message goes back to the queue until {@code nextAttempt}, its
      * attempt counted and the reason kept, and the worker is free at once.
      */
-    public boolean scheduleRetry(String id, String lease, Duration delay, String provider, String error) {
+    public boolean scheduleRetry(String id, String lease, Duration delay, String provider, String error,
+                                 String providerCode) {
         Instant now = clock.instant();
         return update(id, lease, "status = 'failed', provider = COALESCE(?, provider), last_error = ?, "
-                + "next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?", provider,
-                truncate(error), Store.utc(now.plus(delay)), Store.utc(now));
+                + "provider_error_code = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?",
+                provider, truncate(error), providerCode, Store.utc(now.plus(delay)), Store.utc(now));
     }
 
     /** Gives a claimed message back untried (its hub is stopping): the attempt it did not make is not counted. */
@@ -183,10 +184,11 @@ public final class Outbox {
                 + "sent_at = ?", provider, providerMessageId, truncate(warning), Store.utc(now), Store.utc(now));
     }
 
-    public boolean markDead(String id, String lease, String provider, String error) {
+    public boolean markDead(String id, String lease, String provider, String error, String providerCode) {
         Instant now = clock.instant();
         return update(id, lease, "status = 'dead', provider = COALESCE(?, provider), last_error = ?, "
-                + "lease_owner = NULL, lease_until = NULL, updated_at = ?", provider, truncate(error), Store.utc(now));
+                + "provider_error_code = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?", provider,
+                truncate(error), providerCode, Store.utc(now));
     }
 
     /** Gives the message back to the queue for later, without counting the attempt that could not be made. */

@@ -152,6 +152,7 @@ public class OutboxRoutes extends RouteBuilder {
         Outbox.Claim claim = e.getProperty(CLAIM, Outbox.Claim.class);
         Throwable cause = DeliveryFailures.failure(e);
         String provider = cause instanceof DeliveryException d ? d.provider() : null;
+        String code = cause instanceof DeliveryException d ? d.providerCode() : null;
         String reason = DeliveryFailures.describe(cause);
         String id = claim.message().id();
         int attempts = claim.message().attempts();
@@ -159,7 +160,7 @@ public class OutboxRoutes extends RouteBuilder {
             Duration retryAfter = cause instanceof TransientDeliveryException t ? t.retryAfter() : null;
             var wait = schedule.next(attempts, retryAfter);
             if (wait.isPresent()) {
-                if (outbox.scheduleRetry(id, claim.lease(), wait.get(), provider, reason)) {
+                if (outbox.scheduleRetry(id, claim.lease(), wait.get(), provider, reason, code)) {
                     LOG.info("Message {} attempt {} failed ({}); next attempt in {} ms", id, attempts, reason,
                             wait.get().toMillis());
                 }
@@ -167,7 +168,7 @@ public class OutboxRoutes extends RouteBuilder {
             }
             reason = "gave up after " + attempts + " attempts: " + reason;
         }
-        if (outbox.markDead(id, claim.lease(), provider, reason)) {
+        if (outbox.markDead(id, claim.lease(), provider, reason, code)) {
             LOG.warn("Message {} is dead: {}", id, reason);
         } else {
             LOG.warn("Message {} failed ({}) after its lease passed to another claim", id, reason);

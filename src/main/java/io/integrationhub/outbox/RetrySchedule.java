@@ -19,9 +19,12 @@ public record RetrySchedule(List<Duration> waits, Duration maximumRetryAfter) {
         waits = List.copyOf(waits);
     }
 
-    /** Reads {@code 5s, 5m, 30m, 2h}; an empty text means no retries at all. */
+    /** Reads {@code 5s, 5m, 30m, 2h}; {@code none} means no retries at all. */
     public static RetrySchedule parse(String key, String text, Duration maximumRetryAfter) {
         List<Duration> waits = new ArrayList<>();
+        if (text.trim().equalsIgnoreCase("none")) {
+            return new RetrySchedule(waits, maximumRetryAfter);
+        }
         for (String part : text.split(",")) {
             if (!part.isBlank()) {
                 waits.add(Settings.parseDuration(key, part));

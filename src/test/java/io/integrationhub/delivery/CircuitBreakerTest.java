@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.event.CircuitBreakerOnStateTransitionEvent;
-import io.integrationhub.email.EmailRoutes;
+import io.integrationhub.channel.ChannelRoutes;
 import io.integrationhub.outbox.OutboxMessage;
 import io.integrationhub.testing.Json;
 import io.integrationhub.testing.ProviderStubs;
@@ -89,7 +89,7 @@ class CircuitBreakerTest {
         answerInTurn(wiremock, SENDGRID, aResponse().withStatus(202).withHeader("X-Message-Id", "sg-after-open"));
 
         // in the JVM: fails fast with ProviderUnavailableException, nothing reaches the provider
-        assertThatThrownBy(() -> hub.producer().requestBody(EmailRoutes.SEND,
+        assertThatThrownBy(() -> hub.producer().requestBody("direct:send-email",
                 Map.of("to", "ann@example.com", "subject", "Hello", "text", "Hi Ann")))
                 .isInstanceOf(CamelExecutionException.class)
                 .hasCauseInstanceOf(ProviderUnavailableException.class);
@@ -202,7 +202,7 @@ class CircuitBreakerTest {
                 "breaker.sliding-window-size", "3",
                 "breaker.failure-rate-threshold", "50",
                 "breaker.wait-duration-in-open-state-seconds", String.valueOf(WAIT_SECONDS),
-                "delivery.maximum-redeliveries", "0"));
+                "delivery.retry-schedule", "none"));
         settings.putAll(extra);
         hub = TestHub.start(data, settings);
         breaker().getEventPublisher().onStateTransition(transitions::add);
@@ -228,7 +228,7 @@ class CircuitBreakerTest {
     }
 
     private Object sendInJvm() {
-        return hub.producer().requestBody(EmailRoutes.SEND,
+        return hub.producer().requestBody("direct:send-email",
                 Map.of("to", "ann@example.com", "subject", "Hello", "text", "Hi Ann"));
     }
 

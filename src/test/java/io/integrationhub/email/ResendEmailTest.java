@@ -56,7 +56,7 @@ class ResendEmailTest {
                 "email.provider", "resend",
                 "resend.base-url", "http://localhost:" + resend.port(),
                 "resend.api-key", API_KEY,
-                "delivery.maximum-redeliveries", String.valueOf(MAX_REDELIVERIES),
+                "delivery.retry-schedule", "100ms, 200ms, 400ms",
                 // the breaker has its own test; here it must not open on the failures these tests provoke
                 "breaker.sliding-window-size", "1000",
                 "breaker.minimum-number-of-calls", "1000"));

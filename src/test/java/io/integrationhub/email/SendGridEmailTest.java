@@ -57,10 +57,8 @@ class SendGridEmailTest {
                 "email.provider", "sendgrid",
                 "sendgrid.base-url", "http://localhost:" + sendgrid.port(),
                 "sendgrid.api-key", API_KEY,
-                "delivery.maximum-redeliveries", String.valueOf(MAX_REDELIVERIES),
-                "delivery.redelivery-delay-ms", "100",
-                "delivery.backoff-multiplier", "2",
-                "delivery.maximum-redelivery-delay-ms", "1000",
+                // MAX_REDELIVERIES retries
+                "delivery.retry-schedule", "100ms, 200ms, 400ms",
                 // the breaker has its own test; here it must not open on the failures these tests provoke
                 "breaker.sliding-window-size", "1000",
                 "breaker.minimum-number-of-calls", "1000"));
@@ -180,7 +178,7 @@ class SendGridEmailTest {
         assertThat(sent.attempts()).isEqualTo(3);
         sendgrid.verify(3, postRequestedFor(urlEqualTo(PATH)));
         List<LoggedRequest> requests = posts(sendgrid, PATH);
-        // redelivery-delay 100 ms, multiplier 2: at least 100 ms, then at least 200 ms
+        // the retry schedule: at least 100 ms, then at least 200 ms
         assertThat(millisBetween(requests.get(0), requests.get(1))).isGreaterThanOrEqualTo(95);
         assertThat(millisBetween(requests.get(1), requests.get(2))).isGreaterThanOrEqualTo(195);
     }
@@ -231,7 +229,7 @@ class SendGridEmailTest {
     void anUnreachableProviderIsATransientFailureAndTheKeyStaysOffTheFailedExchange(@TempDir java.nio.file.Path own) {
         try (TestHub unreachable = TestHub.start(own, Map.of("email.provider", "sendgrid",
                 "sendgrid.base-url", "http://127.0.0.1:" + TestHub.freePort(), "sendgrid.api-key", API_KEY))) {
-            org.apache.camel.Exchange failed = unreachable.producer().request(EmailRoutes.SEND, e -> e.getMessage()
+            org.apache.camel.Exchange failed = unreachable.producer().request("direct:send-email", e -> e.getMessage()
                     .setBody(Map.of("to", "ann@example.com", "subject", "s", "text", "t")));
 
             assertThat(failed.getException()).isInstanceOf(io.integrationhub.delivery.TransientDeliveryException.class)

@@ -9,6 +9,7 @@ import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import io.integrationhub.outbox.OutboxMessage;
 import io.integrationhub.testing.Json;
+import io.integrationhub.channel.ChannelRoutes;
 import io.integrationhub.testing.TestHub;
 import jakarta.mail.Message;
 import jakarta.mail.Multipart;
@@ -80,7 +81,7 @@ class SmtpEmailTest {
     void rendersTemplateThroughDirectSendEmail() throws Exception {
         try (TestHub hub = TestHub.start(data, Map.of("email.provider", "smtp",
                 "smtp.port", String.valueOf(GREENMAIL.getSmtp().getPort())))) {
-            Object result = hub.producer().requestBody(EmailRoutes.SEND,
+            Object result = hub.producer().requestBody("direct:send-email",
                     Map.of("to", "erin@example.com", "template", "welcome", "data", Map.of("name", "Erin <3")));
             assertThat(result).hasFieldOrPropertyWithValue("provider", "email-smtp");
             MimeMessage mail = GREENMAIL.getReceivedMessages()[0];
@@ -98,21 +99,43 @@ class SmtpEmailTest {
             var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
             java.util.List<java.util.concurrent.Future<Object>> results = new java.util.ArrayList<>();
             for (int i = 0; i < 8; i++) {
-                results.add(pool.submit(() -> hub.producer().request(EmailRoutes.SEND, e -> {
-                    e.setProperty(EmailRoutes.IDEMPOTENCY_KEY_PROPERTY, "welcome-erin");
-                    e.getMessage().setBody(Map.of("to", "erin@example.com", "subject", "Once", "text", "only once"));
-                }).getMessage().getBody()));
+                results.add(pool.submit(() -> {
+                    var done = hub.producer().request("direct:send-email", e -> {
+                        e.setProperty(ChannelRoutes.IDEMPOTENCY_KEY, "welcome-erin");
+                        e.getMessage().setBody(Map.of("to", "erin@example.com", "subject", "Once", "text", "only once"));
+                    });
+                    return done.getException() != null ? done.getException() : done.getMessage().getBody();
+                }));
             }
+            // each concurrent send either got the result or was told the key is busy (409 with Retry-After)
             java.util.Set<Object> distinct = new java.util.HashSet<>();
+            int busy = 0;
             for (var result : results) {
-                distinct.add(result.get(60, java.util.concurrent.TimeUnit.SECONDS));
+                Object answer = result.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                if (answer instanceof io.integrationhub.delivery.DeliveryResult) {
+                    distinct.add(answer);
+                } else {
+                    assertThat(answer).isInstanceOfSatisfying(io.integrationhub.api.ApiProblem.class, p -> {
+                        assertThat(p.status()).isEqualTo(409);
+                        assertThat(p.retryAfter()).isNotNull();
+                    });
+                    busy++;
+                }
             }
             pool.shutdown();
             assertThat(distinct).hasSize(1);
+            assertThat(distinct.size() + busy).isEqualTo(8);
+            assertThat(GREENMAIL.getReceivedMessages()).hasSize(1);
+            // once the first completed, the same key answers with its result
+            Object replay = hub.producer().request("direct:send-email", e -> {
+                e.setProperty(ChannelRoutes.IDEMPOTENCY_KEY, "welcome-erin");
+                e.getMessage().setBody(Map.of("to", "erin@example.com", "subject", "Once", "text", "only once"));
+            }).getMessage().getBody();
+            assertThat(replay).isEqualTo(distinct.iterator().next());
             assertThat(GREENMAIL.getReceivedMessages()).hasSize(1);
 
-            var other = hub.producer().request(EmailRoutes.SEND, e -> {
-                e.setProperty(EmailRoutes.IDEMPOTENCY_KEY_PROPERTY, "welcome-erin");
+            var other = hub.producer().request("direct:send-email", e -> {
+                e.setProperty(ChannelRoutes.IDEMPOTENCY_KEY, "welcome-erin");
                 e.getMessage().setBody(Map.of("to", "erin@example.com", "subject", "Another", "text", "different"));
             });
             assertThat(other.getException()).isInstanceOf(io.integrationhub.api.ApiProblem.class)
@@ -126,7 +149,7 @@ class SmtpEmailTest {
         // GreenMail's plain SMTP does not offer STARTTLS: the hub must refuse to log in rather than fall back
         try (TestHub hub = TestHub.start(data, Map.of("email.provider", "smtp",
                 "smtp.port", String.valueOf(GREENMAIL.getSmtp().getPort()), "smtp.starttls", "true",
-                "smtp.username", "hub", "smtp.password", "smtp-secret-value", "delivery.maximum-redeliveries", "0"))) {
+                "smtp.username", "hub", "smtp.password", "smtp-secret-value", "delivery.retry-schedule", "none"))) {
             var response = hub.post("/api/v1/email", "{\"to\": \"ann@example.com\", \"subject\": \"s\", \"text\": \"t\"}");
             String id = Json.parse(response.body()).get("id").asText();
             OutboxMessage dead = hub.awaitStatus(id, OutboxMessage.DEAD, Duration.ofSeconds(20));

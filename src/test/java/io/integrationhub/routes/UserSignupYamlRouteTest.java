@@ -6,6 +6,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
 import io.integrationhub.HubMain;
+import io.integrationhub.outbox.Outbox;
+import io.integrationhub.outbox.OutboxMessage;
 import io.integrationhub.testing.Json;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
@@ -21,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * application.properties, called over HTTP as an app would: it renders the welcome template and sends it through
  * {@code direct:send-email}. A YAML file in routes/ that does not load makes this test (and the build) fail.
  */
-@CamelMainTest(mainClass = HubMain.class, propertyPlaceholderLocations = "file:application.properties", properties = {
+@CamelMainTest(mainClass = HubMain.class, propertyPlaceholderLocations = HubMain.PROPERTY_LOCATIONS, properties = {
         "db.url=jdbc:h2:mem:yaml-route-test;DB_CLOSE_DELAY=-1",
         "hub.port=18931",
         "hub.admin-key=" + UserSignupYamlRouteTest.KEY,
@@ -45,8 +47,21 @@ class UserSignupYamlRouteTest {
 
         HttpResponse<String> response = post("{\"email\": \"ann@example.com\", \"name\": \"Ann\"}", KEY);
 
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(Json.parse(response.body()).get("provider").asText()).isEqualTo("email-console");
+        // durable: accepted into the outbox at once, then sent by the hub
+        assertThat(response.statusCode()).isEqualTo(202);
+        String id = Json.parse(response.body()).get("id").asText();
+        assertThat(Json.parse(response.body()).get("statusUrl").asText()).isEqualTo("/api/v1/messages/" + id);
+        Outbox outbox = context.getRegistry().lookupByNameAndType("outbox", Outbox.class);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> outbox.find(id).map(OutboxMessage::status).orElse(""), OutboxMessage.SENT::equals);
+        OutboxMessage sent = outbox.find(id).orElseThrow();
+        assertThat(sent.provider()).isEqualTo("email-console");
+        // the welcome template, rendered for the new user, to the new user
+        var email = Json.parse(sent.payload());
+        assertThat(email.get("to").get(0).get("address").asText()).isEqualTo("ann@example.com");
+        assertThat(email.get("subject").asText()).isEqualTo("Welcome to Acme, Ann!");
+        assertThat(email.get("text").asText()).startsWith("Hi Ann,");
+        assertThat(email.get("html").asText()).contains("<p>Hi Ann,</p>");
     }
 
     @Test
@@ -70,10 +85,10 @@ class UserSignupYamlRouteTest {
         HttpResponse<String> again = post(event, KEY, "Idempotency-Key", "signup-bo");
         HttpResponse<String> other = post(event, KEY, "Idempotency-Key", "signup-bo-2");
 
-        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.statusCode()).isEqualTo(202);
+        assertThat(again.statusCode()).isEqualTo(202);
         assertThat(again.body()).isEqualTo(first.body());
-        assertThat(Json.parse(other.body()).get("providerMessageId").asText())
-                .isNotEqualTo(Json.parse(first.body()).get("providerMessageId").asText());
+        assertThat(Json.parse(other.body()).get("id").asText()).isNotEqualTo(Json.parse(first.body()).get("id").asText());
     }
 
     @Test

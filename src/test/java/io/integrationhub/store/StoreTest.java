@@ -105,7 +105,7 @@ class StoreTest {
         Flyway flyway = Flyway.configure().dataSource(store.dataSource()).locations("classpath:db/migration").load();
         MigrationInfo current = flyway.info().current();
         assertThat(current).isNotNull();
-        assertThat(current.getVersion().getVersion()).isEqualTo("1");
+        assertThat(current.getVersion().getVersion()).isEqualTo("2");
         assertThat(current.getState()).isEqualTo(MigrationState.SUCCESS);
         assertThat(flyway.info().pending()).isEmpty();
         // a second start finds nothing to do
@@ -136,7 +136,7 @@ class StoreTest {
                 futures.add(pool.submit(() -> {
                     start.await();
                     while (true) {
-                        List<Outbox.Claim> claims = outbox.claimDue(7);
+                        List<Outbox.Claim> claims = outbox.claimDue("email", 7);
                         if (claims.isEmpty()) {
                             return null;
                         }
@@ -182,7 +182,7 @@ class StoreTest {
             return null;
         });
         assertThat(leaseInStore).isEqualTo(leaseById);
-        assertThat(outbox.claimDue(7)).isEmpty();
+        assertThat(outbox.claimDue("email", 7)).isEmpty();
     }
 
     @ParameterizedTest
@@ -193,18 +193,18 @@ class StoreTest {
         Outbox outbox = new Outbox(store, clock, Duration.ofSeconds(120));
         String id = enqueue(store, outbox, 1).iterator().next();
 
-        List<Outbox.Claim> first = outbox.claimDue(10);
+        List<Outbox.Claim> first = outbox.claimDue("email", 10);
         assertThat(first).hasSize(1);
         Outbox.Claim crashed = first.get(0);
         assertThat(crashed.message().id()).isEqualTo(id);
 
         // while the lease runs, nobody else gets the message
         clock.advance(Duration.ofSeconds(119));
-        assertThat(outbox.claimDue(10)).isEmpty();
+        assertThat(outbox.claimDue("email", 10)).isEmpty();
 
         // the claimer went silent; once its lease has passed the message is claimed again under a new token
         clock.advance(Duration.ofSeconds(2));
-        List<Outbox.Claim> second = outbox.claimDue(10);
+        List<Outbox.Claim> second = outbox.claimDue("email", 10);
         assertThat(second).hasSize(1);
         Outbox.Claim retaken = second.get(0);
         assertThat(retaken.message().id()).isEqualTo(id);
@@ -212,21 +212,22 @@ class StoreTest {
         assertThat(retaken.message().attempts()).isEqualTo(2);
 
         // the old claimer wakes up: it can record nothing
-        assertThat(outbox.markSent(id, crashed.lease(), "email-smtp", "old")).isFalse();
-        assertThat(outbox.recordRetry(id, crashed.lease(), "old")).isFalse();
-        assertThat(outbox.markDead(id, crashed.lease(), "email-smtp", "old")).isFalse();
+        assertThat(outbox.markSent(id, crashed.lease(), "email-smtp", "old", null)).isFalse();
+        assertThat(outbox.scheduleRetry(id, crashed.lease(), Duration.ofSeconds(5), "email-smtp", "old", null)).isFalse();
+        assertThat(outbox.release(id, crashed.lease())).isFalse();
+        assertThat(outbox.markDead(id, crashed.lease(), "email-smtp", "old", null)).isFalse();
         assertThat(outbox.postpone(id, crashed.lease(), Duration.ofMinutes(1), "old")).isFalse();
         assertThat(outbox.find(id).orElseThrow().status()).isEqualTo(OutboxMessage.SENDING);
 
-        assertThat(outbox.markSent(id, retaken.lease(), "email-smtp", "new")).isTrue();
+        assertThat(outbox.markSent(id, retaken.lease(), "email-smtp", "new", null)).isTrue();
         OutboxMessage sent = outbox.find(id).orElseThrow();
         assertThat(sent.status()).isEqualTo(OutboxMessage.SENT);
         assertThat(sent.providerMessageId()).isEqualTo("new");
         assertThat(sent.attempts()).isEqualTo(2);
         // and a sent message is not claimed again, however much time passes
-        assertThat(outbox.markSent(id, crashed.lease(), "email-smtp", "old")).isFalse();
+        assertThat(outbox.markSent(id, crashed.lease(), "email-smtp", "old", null)).isFalse();
         clock.advance(Duration.ofHours(1));
-        assertThat(outbox.claimDue(10)).isEmpty();
+        assertThat(outbox.claimDue("email", 10)).isEmpty();
     }
 
     @ParameterizedTest

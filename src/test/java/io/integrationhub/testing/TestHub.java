@@ -45,9 +45,8 @@ public final class TestHub implements AutoCloseable {
         settings.put("db.url", "jdbc:h2:file:" + dataDir.resolve("hub").toAbsolutePath() + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
         settings.put("hub.admin-key", ADMIN_KEY);
         settings.put("email.provider", "console");
-        settings.put("delivery.redelivery-delay-ms", "50");
-        settings.put("delivery.maximum-redelivery-delay-ms", "400");
-        settings.put("delivery.maximum-retry-after-ms", "3000");
+        settings.put("delivery.retry-schedule", "50ms, 100ms, 200ms, 400ms, 400ms");
+        settings.put("delivery.maximum-retry-after-ms", "5000");
         settings.put("outbox.poll-interval-ms", "200");
         settings.put("camel.main.shutdownTimeout", "5");
         return settings;
