@@ -89,19 +89,9 @@ public final class Idempotency {
                     throw e;
                 }
             }
-            Optional<Existing> existing = find(scope, key);
-            if (existing.isPresent()) {
-                Existing found = existing.get();
-                if (found.expiresAt().isBefore(clock.instant())) {
-                    delete(scope, key);
-                    continue;
-                }
-                if (!found.requestHash().equals(requestHash)) {
-                    throw reused();
-                }
-                if (found.response().status() != IN_PROGRESS) {
-                    return found.response();
-                }
+            Optional<Existing> found = current(scope, key, requestHash);
+            if (found.isPresent() && found.get().response().status() != IN_PROGRESS) {
+                return found.get().response();
             }
             sleepBriefly();
         }
@@ -132,17 +122,9 @@ public final class Idempotency {
                     throw e;
                 }
             }
-            Optional<Existing> existing = find(scope, key);
-            if (existing.isEmpty()) {
+            Existing found = current(scope, key, requestHash).orElse(null);
+            if (found == null) {
                 continue;
-            }
-            Existing found = existing.get();
-            if (found.expiresAt().isBefore(clock.instant())) {
-                delete(scope, key);
-                continue;
-            }
-            if (!found.requestHash().equals(requestHash)) {
-                throw reused();
             }
             if (found.response().status() != IN_PROGRESS) {
                 return new Reservation(false, found.response());
@@ -176,6 +158,22 @@ public final class Idempotency {
                 return ps.executeUpdate();
             }
         });
+    }
+
+    /**
+     * The key's row when it is live and was used for this very request; empty when there is none (an expired one
+     * is deleted); a 422 when it was used for another request.
+     */
+    private Optional<Existing> current(String scope, String key, String requestHash) {
+        Optional<Existing> existing = find(scope, key);
+        if (existing.isPresent() && existing.get().expiresAt().isBefore(clock.instant())) {
+            delete(scope, key);
+            return Optional.empty();
+        }
+        if (existing.isPresent() && !existing.get().requestHash().equals(requestHash)) {
+            throw reused();
+        }
+        return existing;
     }
 
     private boolean takeOver(String scope, String key, Instant createdAt) {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -65,27 +66,37 @@ public final class JsonFields {
     }
 
     public static List<String> tags(JsonNode node, String field, List<FieldError> errors) {
-        List<String> tags = new ArrayList<>();
+        return strings(node, field, MAX_TAGS, tag -> TAG.matcher(tag).matches(),
+                "must be 1 to 64 letters, digits, '_' or '-'", errors);
+    }
+
+    /**
+     * An optional array of at most {@code max} strings, each passing {@code valid}; an item that does not is named
+     * ({@code mediaUrls[2]}) with {@code rule}.
+     */
+    public static List<String> strings(JsonNode node, String field, int max, Predicate<String> valid, String rule,
+                                       List<FieldError> errors) {
+        List<String> values = new ArrayList<>();
         if (node == null || node.isNull()) {
-            return tags;
+            return values;
         }
         if (!node.isArray()) {
             errors.add(new FieldError(field, "must be an array of strings"));
-            return tags;
+            return values;
         }
-        if (node.size() > MAX_TAGS) {
-            errors.add(new FieldError(field, "has more than " + MAX_TAGS + " tags"));
-            return tags;
+        if (node.size() > max) {
+            errors.add(new FieldError(field, "has " + node.size() + " items; at most " + max + " are allowed"));
+            return values;
         }
         for (int i = 0; i < node.size(); i++) {
-            JsonNode tag = node.get(i);
-            if (!tag.isTextual() || !TAG.matcher(tag.textValue()).matches()) {
-                errors.add(new FieldError(field + "[" + i + "]", "must be 1 to 64 letters, digits, '_' or '-'"));
+            JsonNode item = node.get(i);
+            if (item.isTextual() && valid.test(item.textValue())) {
+                values.add(item.textValue());
             } else {
-                tags.add(tag.textValue());
+                errors.add(new FieldError(field + "[" + i + "]", rule));
             }
         }
-        return tags;
+        return values;
     }
 
     public static Map<String, String> metadata(JsonNode node, String field, List<FieldError> errors) {

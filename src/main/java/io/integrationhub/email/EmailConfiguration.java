@@ -1,9 +1,11 @@
 package io.integrationhub.email;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.Settings;
+import io.integrationhub.channel.Channel;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
@@ -22,9 +24,14 @@ public class EmailConfiguration implements CamelConfiguration {
                 throw new IllegalArgumentException("EMAIL_FROM " + e.getMessage());
             }
         }
-        camelContext.getRegistry().bind("emailChannel", new EmailChannel(new EmailMessages(new ObjectMapper(),
+        EmailMessages messages = new EmailMessages(new ObjectMapper(),
                 new EmailTemplates(Path.of(Settings.get(camelContext, "email.templates-folder"))), from,
                 (int) Settings.number(camelContext, "email.max-recipients"),
-                (int) Settings.number(camelContext, "email.max-content-chars"))));
+                (int) Settings.number(camelContext, "email.max-content-chars"));
+        // POST /api/v1/email, direct:send-email, direct:enqueue-email; providers console, SMTP, SendGrid, Resend
+        camelContext.getRegistry().bind("emailChannel", new Channel<>("email", EmailMessage.class,
+                List.of("console", "smtp", "sendgrid", "resend"),
+                List.of("to", "cc", "bcc", "from", "replyTo", "subject", "text", "html", "template", "tags", "metadata"),
+                messages::parse, EmailMessage::maskedSummary));
     }
 }

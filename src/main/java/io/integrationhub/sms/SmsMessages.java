@@ -54,7 +54,8 @@ public final class SmsMessages {
         String body = JsonFields.text(node, "body", path, errors);
         String template = JsonFields.text(node, "template", path, errors);
         JsonNode data = JsonFields.data(node, path, errors);
-        List<String> mediaUrls = mediaUrls(node.get("mediaUrls"), path + "mediaUrls", errors);
+        List<String> mediaUrls = JsonFields.strings(node.get("mediaUrls"), path + "mediaUrls", MAX_MEDIA,
+                SmsMessages::isPublicUrl, "must be an absolute http or https URL of at most 2048 characters", errors);
         if (template != null) {
             if (body != null) {
                 errors.add(new FieldError(path + "template", "cannot be combined with body"));
@@ -107,30 +108,6 @@ public final class SmsMessages {
             return value;
         }
         return number(value, field, errors);
-    }
-
-    private static List<String> mediaUrls(JsonNode node, String field, List<FieldError> errors) {
-        List<String> urls = new ArrayList<>();
-        if (node == null || node.isNull()) {
-            return urls;
-        }
-        if (!node.isArray()) {
-            errors.add(new FieldError(field, "must be an array of URLs"));
-            return urls;
-        }
-        if (node.size() > MAX_MEDIA) {
-            errors.add(new FieldError(field, "has " + node.size() + " URLs; at most " + MAX_MEDIA + " are allowed"));
-            return urls;
-        }
-        for (int i = 0; i < node.size(); i++) {
-            JsonNode url = node.get(i);
-            if (url.isTextual() && isPublicUrl(url.textValue())) {
-                urls.add(url.textValue());
-            } else {
-                errors.add(new FieldError(field + "[" + i + "]", "must be an absolute http or https URL of at most 2048 characters"));
-            }
-        }
-        return urls;
     }
 
     private static boolean isPublicUrl(String value) {
