@@ -187,6 +187,33 @@ class StoreTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
+    void aReceiptFindsItsSentMessageByTheProvidersIdAndNothingElse(Backend backend) throws Exception {
+        Store store = open(backend);
+        Outbox outbox = new Outbox(store, java.time.Clock.systemUTC(), Duration.ofSeconds(120));
+        List<String> ids = new ArrayList<>(enqueue(store, outbox, 3));
+        List<Outbox.Claim> claims = outbox.claimDue("email", 3);
+        assertThat(outbox.markSent(claims.get(0).message().id(), claims.get(0).lease(), "sms-twilio", "SM1", null)).isTrue();
+        assertThat(outbox.markSent(claims.get(1).message().id(), claims.get(1).lease(), "sms-twilio", "SM2", null)).isTrue();
+
+        assertThat(outbox.recordReceipt("sms-twilio", "SM1", true, null, null)).isTrue();
+        assertThat(outbox.recordReceipt("sms-twilio", "SM2", false, "30003", "unreachable handset")).isTrue();
+        // another provider's id, an unknown id, and a message not sent yet are not touched
+        assertThat(outbox.recordReceipt("email-resend", "SM1", true, null, null)).isFalse();
+        assertThat(outbox.recordReceipt("sms-twilio", "SM9", true, null, null)).isFalse();
+
+        OutboxMessage delivered = outbox.find(claims.get(0).message().id()).orElseThrow();
+        assertThat(delivered.status()).isEqualTo(OutboxMessage.DELIVERED);
+        assertThat(delivered.deliveredAt()).isNotNull();
+        OutboxMessage undelivered = outbox.find(claims.get(1).message().id()).orElseThrow();
+        assertThat(undelivered.status()).isEqualTo(OutboxMessage.UNDELIVERED);
+        assertThat(undelivered.providerErrorCode()).isEqualTo("30003");
+        assertThat(undelivered.lastError()).isEqualTo("unreachable handset");
+        assertThat(outbox.find(claims.get(2).message().id()).orElseThrow().status()).isEqualTo(OutboxMessage.SENDING);
+        assertThat(ids).hasSize(3);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
     void expiredLeaseIsClaimedAgainAndTheOldTokenIsWorthless(Backend backend) throws Exception {
         Store store = open(backend);
         MutableClock clock = new MutableClock(Instant.parse("2030-01-01T10:00:00Z"));
