@@ -136,8 +136,7 @@ public class ChannelRoutes extends RouteBuilder {
                         return;
                     }
                     checkKey(key);
-                    // scoped by the route that sends: two integrations keyed by the same order id do not collide
-                    String scope = "direct:send-" + c + " from " + e.getFromRouteId();
+                    String scope = scope("direct:send-" + c, e);
                     String hash = Idempotency.requestHash("SEND", "direct:send-" + c, json.writeValueAsString(message));
                     Idempotency.Reservation reservation = idempotency.reserve(scope, key, hash, staleReservation);
                     if (!reservation.reserved()) {
@@ -163,12 +162,10 @@ public class ChannelRoutes extends RouteBuilder {
                     if (key != null) {
                         checkKey(key);
                     }
-                    Caller caller = e.getProperty(Caller.PROPERTY, Caller.class);
-                    String createdBy = caller != null ? caller.keyName() : Callers.tryOf(e).map(Caller::keyName)
-                            .orElse("route:" + e.getFromRouteId());
+                    // an app calling through a route owns what it queues: its messages API shows it
+                    String createdBy = Callers.tryOf(e).map(Caller::keyName).orElse("route:" + e.getFromRouteId());
                     String payload = json.writeValueAsString(message);
-                    Idempotency.StoredResponse response = idempotency.execute(
-                            "direct:enqueue-" + c + " from " + e.getFromRouteId(), key,
+                    Idempotency.StoredResponse response = idempotency.execute(scope("direct:enqueue-" + c, e), key,
                             Idempotency.requestHash("ENQUEUE", "direct:enqueue-" + c, payload), tx -> {
                                 String id = Outbox.newId();
                                 outbox.enqueue(tx, id, c, payload, createdBy);
@@ -284,6 +281,14 @@ public class ChannelRoutes extends RouteBuilder {
         problem.put("results", results);
         Problems.respond(e, 422, "Invalid batch", "no message in the batch is valid", null);
         e.getMessage().setBody(json.writeValueAsString(problem));
+    }
+
+    /**
+     * Where an in-JVM idempotency key is unique: per calling route (two integrations keyed by the same order id do
+     * not collide) and, for a route called over the API, per calling app.
+     */
+    private static String scope(String entry, Exchange e) {
+        return entry + " from " + e.getFromRouteId() + Callers.tryOf(e).map(caller -> " for " + caller.keyName()).orElse("");
     }
 
     private static DeliveryResult send(ProducerTemplate producer, String channel, Exchange e) {

@@ -38,6 +38,7 @@ public class SecurityConfiguration implements CamelConfiguration {
         seed(keys, adminKey);
 
         ApiKeyAuthenticationHandler handler = new ApiKeyAuthenticationHandler(keys, maxBodyBytes);
+        camelContext.getManagementStrategy().addEventNotifier(new CallerOnExchange());
         MainHttpServer existing = camelContext.hasService(MainHttpServer.class);
         if (existing != null) {
             guard(existing, handler);
