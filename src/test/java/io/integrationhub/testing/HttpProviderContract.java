@@ -152,14 +152,18 @@ public abstract class HttpProviderContract {
 
     @AfterAll
     void stopHubAndProvider() {
-        if (hub != null) {
-            hub.close();
-        }
-        if (wiremock != null) {
-            wiremock.stop();
-        }
-        if (logs != null) {
-            logs.close();
+        try {
+            if (hub != null) {
+                hub.close();
+            }
+            if (wiremock != null) {
+                wiremock.stop();
+            }
+            nothingSecretWasLogged();
+        } finally {
+            if (logs != null) {
+                logs.close();
+            }
         }
     }
 
@@ -169,12 +173,14 @@ public abstract class HttpProviderContract {
         CircuitBreakers.of(hub.context()).registry().getAllCircuitBreakers().forEach(CircuitBreaker::reset);
     }
 
+    /** After each test, and after the hub stopped: what a test provoked may be logged a moment after it ends. */
     @AfterEach
     void nothingSecretWasLogged() {
         List<String> forbidden = new ArrayList<>(secrets());
         forbidden.addAll(neverLogged());
-        assertThat(logs.linesContainingAnyOf(forbidden)).as("log lines with a secret or an unmasked value").isEmpty();
+        List<String> leaked = logs.linesContainingAnyOf(forbidden);
         logs.clear();
+        assertThat(leaked).as("log lines with a secret or an unmasked value").isEmpty();
     }
 
     // ---- the contract ----
