@@ -176,10 +176,13 @@ public final class Outbox {
         });
     }
 
-    /** The provider accepted the message; {@code warning} (what it did not take) becomes the last error. */
+    /**
+     * The provider accepted the message; {@code warning} (what it did not take) becomes the last error. An error code
+     * kept from a failed attempt is cleared: on a sent message the code is the one its receipt brings, if any.
+     */
     public boolean markSent(String id, String lease, String provider, String providerMessageId, String warning) {
         Instant now = clock.instant();
-        return update(id, lease, "status = 'sent', provider = ?, provider_message_id = ?, "
+        return update(id, lease, "status = 'sent', provider = ?, provider_message_id = ?, provider_error_code = NULL, "
                 + "last_error = COALESCE(?, last_error), lease_owner = NULL, lease_until = NULL, updated_at = ?, "
                 + "sent_at = ?", provider, providerMessageId, truncate(warning), Store.utc(now), Store.utc(now));
     }

@@ -1,25 +1,15 @@
 package io.integrationhub.email;
 
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.integrationhub.outbox.OutboxMessage;
+import io.integrationhub.testing.HttpProviderContract;
 import io.integrationhub.testing.Json;
-import io.integrationhub.testing.ProviderStubs;
-import io.integrationhub.testing.TestHub;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -32,54 +22,87 @@ import static io.integrationhub.testing.ProviderStubs.posts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Resend's emails API played by WireMock: the exact request (with the hub's message id as Idempotency-Key, the same
- * on every retry), the id of the 200 answer, and Resend's documented errors: 422 and 403 refuse the message at once,
- * 429 and 500 are retried. One hub serves the class; WireMock is reset before each test.
+ * Resend's emails API played by WireMock: the HTTP provider contract ({@link HttpProviderContract}) with Resend's
+ * answers (200 with {@code id}; {@code {statusCode, name, message}} errors, 422 and 403 refusing the message, 429
+ * and 500 retried), the exact request, and the hub's message id as Idempotency-Key, the same on every retry.
  */
-class ResendEmailTest {
+class ResendEmailTest extends HttpProviderContract {
 
     static final String PATH = "/emails";
     static final String API_KEY = "re_test_key_not_a_secret";
-    static final int MAX_REDELIVERIES = 3;
-    static final Duration SETTLE = Duration.ofSeconds(15);
 
-    @TempDir
-    static Path data;
-
-    static WireMockServer resend;
-    static TestHub hub;
-
-    @BeforeAll
-    static void start() {
-        resend = ProviderStubs.start();
-        hub = TestHub.start(data, Map.of(
-                "email.provider", "resend",
-                "resend.base-url", "http://localhost:" + resend.port(),
-                "resend.api-key", API_KEY,
-                "delivery.retry-schedule", "100ms, 200ms, 400ms",
-                // the breaker has its own test; here it must not open on the failures these tests provoke
-                "breaker.sliding-window-size", "1000",
-                "breaker.minimum-number-of-calls", "1000"));
+    @Override
+    protected String channel() {
+        return "email";
     }
 
-    @AfterAll
-    static void stop() {
-        if (hub != null) {
-            hub.close();
-        }
-        if (resend != null) {
-            resend.stop();
-        }
+    @Override
+    protected String provider() {
+        return "email-resend";
     }
 
-    @BeforeEach
-    void resetWireMock() {
-        resend.resetAll();
+    @Override
+    protected String path() {
+        return PATH;
+    }
+
+    @Override
+    protected Map<String, String> settings(String baseUrl) {
+        return Map.of("email.provider", "resend", "resend.base-url", baseUrl, "resend.api-key", API_KEY);
+    }
+
+    @Override
+    protected List<String> secrets() {
+        return List.of(API_KEY);
+    }
+
+    @Override
+    protected String message() {
+        return simpleEmail();
+    }
+
+    @Override
+    protected ResponseDefinitionBuilder accepted(String providerMessageId) {
+        return ok(providerMessageId);
+    }
+
+    @Override
+    protected List<ProviderAnswer> refusals() {
+        return List.of(
+                error(422, "validation_error", "The `to` field must be a valid email address"),
+                error(403, "validation_error", "The example.com domain is not verified"),
+                error(401, "missing_api_key", "Missing API key in the authorization header"),
+                error(400, "invalid_idempotency_key", "The key must be between 1-256 chars."));
+    }
+
+    @Override
+    protected ResponseDefinitionBuilder credentialsRefused(int status) {
+        return error(status, status == 401 ? "missing_api_key" : "invalid_api_key", "API key is invalid").response();
+    }
+
+    @Override
+    protected ResponseDefinitionBuilder tooManyRequests() {
+        return error(429, "rate_limit_exceeded", "Too many requests. You can only make 2 requests per second.")
+                .response();
+    }
+
+    @Override
+    protected ProviderAnswer serverError(int status) {
+        return error(status, "application_error", "Unexpected error");
+    }
+
+    /** Resend's documented error body. */
+    private static ProviderAnswer error(int status, String name, String message) {
+        return ProviderAnswer.of("HTTP " + status + " " + name, aResponse().withStatus(status)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"statusCode\": " + status + ", \"name\": \"" + name + "\", \"message\": \""
+                                + message + "\"}"),
+                "HTTP " + status, name);
     }
 
     @Test
     void postsTheDocumentedEmailsRequestWithIdempotencyKeyAndKeepsTheId() {
-        answerInTurn(resend, PATH, ok("49a3999c-0ce1-4ea6-ab68-afcd6dc2e794"));
+        answerInTurn(wiremock, PATH, ok("49a3999c-0ce1-4ea6-ab68-afcd6dc2e794"));
 
         String id = accept("""
                 {"from": "Shop <shop@example.com>", "to": ["ann@example.com", "Bob Smith <bob@example.com>"],
@@ -93,7 +116,7 @@ class ResendEmailTest {
         assertThat(sent.providerMessageId()).isEqualTo("49a3999c-0ce1-4ea6-ab68-afcd6dc2e794");
         assertThat(sent.attempts()).isEqualTo(1);
 
-        resend.verify(1, postRequestedFor(urlEqualTo(PATH))
+        wiremock.verify(1, postRequestedFor(urlEqualTo(PATH))
                 .withHeader("Authorization", equalTo("Bearer " + API_KEY))
                 .withHeader("Content-Type", matching("application/json(;\\s*charset=(?i)utf-8)?"))
                 .withHeader("Idempotency-Key", equalTo(id))
@@ -107,8 +130,8 @@ class ResendEmailTest {
                          "text": "Plain body",
                          "html": "<p>HTML body</p>",
                          "tags": [{"name": "receipt", "value": "true"}, {"name": "orderId", "value": "1234"}]}""")));
-        assertThat(resend.getAllServeEvents()).hasSize(1);
-        assertThat(posts(resend, PATH).get(0).getHeaders().keys()).noneMatch(h -> h.startsWith("Camel"));
+        assertThat(wiremock.getAllServeEvents()).hasSize(1);
+        assertThat(posts(wiremock, PATH).get(0).getHeaders().keys()).noneMatch(h -> h.startsWith("Camel"));
 
         JsonNode view = Json.parse(hub.get("/api/v1/messages/" + id).body());
         assertThat(view.get("status").asText()).isEqualTo("sent");
@@ -116,28 +139,9 @@ class ResendEmailTest {
         assertThat(view.get("providerMessageId").asText()).isEqualTo("49a3999c-0ce1-4ea6-ab68-afcd6dc2e794");
     }
 
-    @ParameterizedTest(name = "HTTP {0} {1}")
-    @CsvSource({
-            "422, validation_error, The `to` field must be a valid email address",
-            "403, validation_error, The example.com domain is not verified",
-            "401, missing_api_key, Missing API key in the authorization header"})
-    void documentedRefusalIsDeadAtOnceWithOneRequest(int status, String name, String message) {
-        answerInTurn(resend, PATH, aResponse().withStatus(status).withHeader("Content-Type", "application/json")
-                .withBody("{\"statusCode\": " + status + ", \"name\": \"" + name + "\", \"message\": \"" + message + "\"}"));
-
-        String id = accept(simpleEmail());
-
-        OutboxMessage dead = hub.awaitStatus(id, OutboxMessage.DEAD, SETTLE);
-        // dead is final: any retry would have happened before it, so one request now means one request ever
-        resend.verify(1, postRequestedFor(urlEqualTo(PATH)));
-        assertThat(dead.attempts()).isEqualTo(1);
-        assertThat(dead.provider()).isEqualTo("email-resend");
-        assertThat(dead.lastError()).contains("HTTP " + status).contains(name).doesNotContain(API_KEY);
-    }
-
     @Test
     void rateLimitIsRetriedWithTheSameIdempotencyKey() {
-        answerInTurn(resend, PATH,
+        answerInTurn(wiremock, PATH,
                 aResponse().withStatus(429).withHeader("Content-Type", "application/json")
                         .withBody("{\"statusCode\": 429, \"name\": \"rate_limit_exceeded\", \"message\": \"Too many requests\"}"),
                 ok("re-after-429"));
@@ -147,12 +151,12 @@ class ResendEmailTest {
         OutboxMessage sent = hub.awaitStatus(id, OutboxMessage.SENT, SETTLE);
         assertThat(sent.providerMessageId()).isEqualTo("re-after-429");
         assertThat(sent.attempts()).isEqualTo(2);
-        resend.verify(2, postRequestedFor(urlEqualTo(PATH)).withHeader("Idempotency-Key", equalTo(id)));
+        wiremock.verify(2, postRequestedFor(urlEqualTo(PATH)).withHeader("Idempotency-Key", equalTo(id)));
     }
 
     @Test
     void serverErrorIsRetriedWithTheSameIdempotencyKey() {
-        answerInTurn(resend, PATH,
+        answerInTurn(wiremock, PATH,
                 aResponse().withStatus(500).withHeader("Content-Type", "application/json")
                         .withBody("{\"statusCode\": 500, \"name\": \"internal_server_error\", \"message\": \"Unexpected error\"}"),
                 ok("re-after-500"));
@@ -162,33 +166,14 @@ class ResendEmailTest {
         OutboxMessage sent = hub.awaitStatus(id, OutboxMessage.SENT, SETTLE);
         assertThat(sent.providerMessageId()).isEqualTo("re-after-500");
         assertThat(sent.attempts()).isEqualTo(2);
-        resend.verify(2, postRequestedFor(urlEqualTo(PATH)).withHeader("Idempotency-Key", equalTo(id)));
-        List<LoggedRequest> requests = posts(resend, PATH);
+        wiremock.verify(2, postRequestedFor(urlEqualTo(PATH)).withHeader("Idempotency-Key", equalTo(id)));
+        List<LoggedRequest> requests = posts(wiremock, PATH);
         assertThat(requests.get(1).getBodyAsString()).isEqualTo(requests.get(0).getBodyAsString());
-    }
-
-    @Test
-    void persistentServerErrorEndsDeadAfterTheConfiguredRetries() {
-        answerInTurn(resend, PATH, aResponse().withStatus(500)
-                .withBody("{\"statusCode\": 500, \"name\": \"application_error\", \"message\": \"Unexpected error\"}"));
-
-        String id = accept(simpleEmail());
-
-        OutboxMessage dead = hub.awaitStatus(id, OutboxMessage.DEAD, SETTLE);
-        resend.verify(1 + MAX_REDELIVERIES, postRequestedFor(urlEqualTo(PATH)));
-        assertThat(dead.attempts()).isEqualTo(1 + MAX_REDELIVERIES);
-        assertThat(dead.lastError()).contains("HTTP 500").contains("application_error");
     }
 
     private static ResponseDefinitionBuilder ok(String resendId) {
         return aResponse().withStatus(200).withHeader("Content-Type", "application/json")
                 .withBody("{\"id\": \"" + resendId + "\"}");
-    }
-
-    private static String accept(String json) {
-        var response = hub.post("/api/v1/email", json);
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-        return Json.parse(response.body()).get("id").asText();
     }
 
     private static String simpleEmail() {
