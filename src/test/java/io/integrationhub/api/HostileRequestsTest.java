@@ -55,6 +55,7 @@ class HostileRequestsTest {
     private static final String SENDGRID_SECRET = "SG.fake-sendgrid-secret-0123456789abcdefABCDEF";
     private static final String RESEND_SECRET = "re_fake_resend_secret_0123456789abcdef";
     private static final String SMTP_SECRET = "fake-smtp-password-0123456789";
+    private static final String TWILIO_SECRET = "fake-twilio-auth-token-0123456789abcdef";
     /** The default hub.api.max-body-bytes. */
     private static final int MAX_BODY = 1_048_576;
 
@@ -83,7 +84,9 @@ class HostileRequestsTest {
         hub = TestHub.start(data, Map.of(
                 "sendgrid.api-key", SENDGRID_SECRET,
                 "resend.api-key", RESEND_SECRET,
-                "smtp.password", SMTP_SECRET));
+                "smtp.password", SMTP_SECRET,
+                "twilio.account-sid", "AC" + "0".repeat(32),
+                "twilio.auth-token", TWILIO_SECRET));
         senderKey = createKey("hostile-sender").get("key").asText();
         JsonNode revoked = createKey("hostile-revoked");
         assertThat(hub.request("DELETE", "/api/v1/keys/" + revoked.get("id").asText(), admin(), null).statusCode())
@@ -370,7 +373,162 @@ class HostileRequestsTest {
         rows.add(request("YAML route with Content-Type text/plain", "POST", "/api/v1/events/user-signed-up", "{admin}",
                 Map.of("Content-Type", "text/plain"), "{\"email\": \"ann@example.com\"}", 415, null));
 
+        smsRows(rows);
+
         return rows.stream();
+    }
+
+    /** A valid SMS but for what a row adds or changes; the number is one libphonenumber accepts. */
+    private static final String SMS_TO = "+14155552671";
+    private static final String VALID_SMS = "\"to\": \"" + SMS_TO + "\", \"body\": \"Hello\"";
+
+    private static Hostile sms(String name, String json, int status, String field) {
+        return new Hostile(name, "POST", "/api/v1/sms", "{admin}", Map.of("Content-Type", JSON), bytes(json),
+                Transfer.FIXED, status, field);
+    }
+
+    private static Hostile smsTo(String name, String to, int status) {
+        return sms(name, "{\"to\": " + Json.MAPPER.valueToTree(to) + ", \"body\": \"Hello\"}", status, "to");
+    }
+
+    private static Hostile smsWith(String name, String extraFields, String field) {
+        return sms(name, "{" + VALID_SMS + ", " + extraFields + "}", 422, field);
+    }
+
+    private static String jsonStrings(int count, String prefix) {
+        StringBuilder list = new StringBuilder("[");
+        for (int i = 0; i < count; i++) {
+            list.append(i == 0 ? "" : ",").append('"').append(prefix).append(i).append('"');
+        }
+        return list.append(']').toString();
+    }
+
+    /** SMS requests: numbers, bodies, templates, media, tags, metadata, senders, types, encodings, batches. */
+    private static void smsRows(List<Hostile> rows) {
+        // --- numbers
+        rows.add(smsTo("SMS to with letters", "+1415555CALL", 422));
+        rows.add(smsTo("SMS to too short", "+1415", 422));
+        rows.add(smsTo("SMS to too long", "+1415555267112345", 422));
+        rows.add(smsTo("SMS to with unknown country code +999", "+999123456789", 422));
+        rows.add(smsTo("SMS to with an emoji", "+1415555\uD83D\uDE002671", 422));
+        rows.add(smsTo("SMS to empty", "", 422));
+        rows.add(smsTo("SMS to blank", "   ", 422));
+        rows.add(smsTo("SMS to national without a default region", "4155552671", 422));
+        rows.add(smsTo("SMS to with an extension", SMS_TO + " ext. 123", 422));
+        rows.add(smsTo("SMS to with x extension", SMS_TO + "x123", 422));
+        rows.add(smsTo("SMS to of 65 characters", "+1 415 555 2671" + " ".repeat(50), 422));
+        rows.add(smsTo("SMS to with a CR/LF", SMS_TO + "\r\nX-Evil: 1", 422));
+        rows.add(smsTo("SMS to with NUL", SMS_TO + "\u0000", 422));
+        rows.add(sms("SMS to is a number", "{\"to\": 14155552671, \"body\": \"Hello\"}", 422, "to"));
+        rows.add(sms("SMS to is an array", "{\"to\": [\"" + SMS_TO + "\"], \"body\": \"Hello\"}", 422, "to"));
+        rows.add(sms("SMS to is an object", "{\"to\": {\"number\": \"" + SMS_TO + "\"}, \"body\": \"Hello\"}", 422, "to"));
+        rows.add(sms("SMS to is missing", "{\"body\": \"Hello\"}", 422, "to"));
+
+        // --- senders
+        rows.add(smsWith("SMS from a 12-character sender id", "\"from\": \"ABCDEFGHIJKL\"", "from"));
+        rows.add(smsWith("SMS from digits only that are not a number", "\"from\": \"12345\"", "from"));
+        rows.add(smsWith("SMS from a sender id with punctuation", "\"from\": \"Acme-Shop!\"", "from"));
+        rows.add(smsWith("SMS from is a number", "\"from\": 14155552671", "from"));
+
+        // --- bodies
+        rows.add(sms("SMS body of 1601 characters", "{\"to\": \"" + SMS_TO + "\", \"body\": \"" + "a".repeat(1601) + "\"}",
+                422, "body"));
+        // 700 UCS-2 characters: 11 segments of 67, more than sms.max-segments (10)
+        rows.add(sms("SMS body of 11 segments", "{\"to\": \"" + SMS_TO + "\", \"body\": \"" + "\u00e7".repeat(700) + "\"}",
+                422, "body"));
+        rows.add(sms("SMS body missing", "{\"to\": \"" + SMS_TO + "\"}", 422, "body"));
+        rows.add(sms("SMS body blank", "{\"to\": \"" + SMS_TO + "\", \"body\": \"  \"}", 422, "body"));
+        rows.add(sms("SMS body with NUL", "{\"to\": \"" + SMS_TO + "\", \"body\": \"a\\u0000b\"}", 422, "body"));
+        rows.add(sms("SMS body is an object", "{\"to\": \"" + SMS_TO + "\", \"body\": {\"text\": \"x\"}}", 422, "body"));
+
+        // --- templates
+        String code = "\"data\": {\"app\": \"Acme\", \"code\": \"123456\"}";
+        rows.add(smsWith("SMS template and body together", "\"template\": \"verification-code\", " + code, "template"));
+        rows.add(sms("SMS unknown template", "{\"to\": \"" + SMS_TO + "\", \"template\": \"no-such-template\"}", 422, "template"));
+        rows.add(sms("SMS template ../x", "{\"to\": \"" + SMS_TO + "\", \"template\": \"../x\"}", 422, "template"));
+        rows.add(sms("SMS template ..%2Fx", "{\"to\": \"" + SMS_TO + "\", \"template\": \"..%2Fx\"}", 422, "template"));
+        rows.add(sms("SMS template ../email/welcome.subject", "{\"to\": \"" + SMS_TO + "\", "
+                + "\"template\": \"../email/welcome.subject\"}", 422, "template"));
+        rows.add(sms("SMS template /etc/passwd", "{\"to\": \"" + SMS_TO + "\", \"template\": \"/etc/passwd\"}", 422, "template"));
+        rows.add(sms("SMS template data is a string", "{\"to\": \"" + SMS_TO + "\", \"template\": \"verification-code\", "
+                + "\"data\": \"x\"}", 422, "data"));
+        rows.add(sms("SMS template data is an array", "{\"to\": \"" + SMS_TO + "\", \"template\": \"verification-code\", "
+                + "\"data\": [1, 2]}", 422, "data"));
+        rows.add(smsWith("SMS data without a template", code, "data"));
+        rows.add(sms("SMS template whose rendering is over 1600 characters", "{\"to\": \"" + SMS_TO + "\", "
+                + "\"template\": \"verification-code\", \"data\": {\"app\": \"" + "a".repeat(1600) + "\", \"code\": \"1\"}}",
+                422, "data"));
+
+        // --- media
+        rows.add(smsWith("SMS mediaUrls is a string", "\"mediaUrls\": \"https://example.com/a.png\"", "mediaUrls"));
+        rows.add(smsWith("SMS mediaUrls is an object", "\"mediaUrls\": {\"url\": \"https://example.com/a.png\"}", "mediaUrls"));
+        rows.add(smsWith("SMS 11 mediaUrls", "\"mediaUrls\": " + jsonStrings(11, "https://example.com/m"), "mediaUrls"));
+        rows.add(smsWith("SMS mediaUrl javascript:", "\"mediaUrls\": [\"javascript:alert(1)\"]", "mediaUrls[0]"));
+        rows.add(smsWith("SMS mediaUrl ftp:", "\"mediaUrls\": [\"ftp://example.com/a.png\"]", "mediaUrls[0]"));
+        rows.add(smsWith("SMS mediaUrl file:", "\"mediaUrls\": [\"file:///etc/passwd\"]", "mediaUrls[0]"));
+        rows.add(smsWith("SMS mediaUrl relative", "\"mediaUrls\": [\"/images/a.png\"]", "mediaUrls[0]"));
+        rows.add(smsWith("SMS mediaUrl with credentials", "\"mediaUrls\": [\"https://u:p@example.com/a.png\"]",
+                "mediaUrls[0]"));
+        rows.add(smsWith("SMS mediaUrl with a space", "\"mediaUrls\": [\"https://example.com/a b.png\"]", "mediaUrls[0]"));
+        rows.add(smsWith("SMS mediaUrl that is a number", "\"mediaUrls\": [42]", "mediaUrls[0]"));
+        rows.add(smsWith("SMS second mediaUrl over 2048 characters", "\"mediaUrls\": [\"https://example.com/a.png\", "
+                + "\"https://example.com/" + "a".repeat(2048) + "\"]", "mediaUrls[1]"));
+
+        // --- tags and metadata
+        rows.add(smsWith("SMS tags is a string", "\"tags\": \"otp\"", "tags"));
+        rows.add(smsWith("SMS 11 tags", "\"tags\": " + jsonStrings(11, "t"), "tags"));
+        rows.add(smsWith("SMS tag with a space", "\"tags\": [\"one two\"]", "tags[0]"));
+        rows.add(smsWith("SMS tag of 65 characters", "\"tags\": [\"" + "t".repeat(65) + "\"]", "tags[0]"));
+        rows.add(smsWith("SMS metadata is an array", "\"metadata\": [\"k\"]", "metadata"));
+        rows.add(smsWith("SMS metadata value is an object", "\"metadata\": {\"k\": {\"nested\": \"v\"}}", "metadata.k"));
+        rows.add(smsWith("SMS metadata value with CR/LF", "\"metadata\": {\"k\": \"v\\r\\nX-Evil: 1\"}", "metadata.k"));
+        rows.add(smsWith("SMS metadata value of 257 characters", "\"metadata\": {\"k\": \"" + "v".repeat(257) + "\"}",
+                "metadata.k"));
+        StringBuilder entries = new StringBuilder("{");
+        for (int i = 0; i < 21; i++) {
+            entries.append(i == 0 ? "" : ",").append("\"k").append(i).append("\": \"v\"");
+        }
+        rows.add(smsWith("SMS metadata with 21 entries", "\"metadata\": " + entries.append('}'), "metadata"));
+
+        // --- unknown fields
+        rows.add(smsWith("SMS unknown field", "\"priority\": \"high\"", "priority"));
+        rows.add(smsWith("SMS field of another channel", "\"subject\": \"Hi\"", "subject"));
+        rows.add(smsWith("SMS field named like a provider setting", "\"statusCallback\": \"https://evil.example.com\"",
+                "statusCallback"));
+
+        // --- not one strict JSON object, wrong content type, Idempotency-Key
+        rows.add(sms("SMS duplicate keys", "{" + VALID_SMS + ", \"to\": \"+447911123456\"}", 400, "body"));
+        rows.add(sms("SMS body that is a JSON array", "[{" + VALID_SMS + "}]", 400, "body"));
+        rows.add(sms("SMS malformed JSON", "{\"to\": \"" + SMS_TO + "\", ", 400, "body"));
+        rows.add(request("SMS with Content-Type text/plain", "POST", "/api/v1/sms", "{admin}",
+                Map.of("Content-Type", "text/plain"), "{" + VALID_SMS + "}", 415, null));
+        rows.add(request("SMS form-encoded like Twilio's own API", "POST", "/api/v1/sms", "{admin}",
+                Map.of("Content-Type", "application/x-www-form-urlencoded"), "To=%2B14155552671&Body=Hello", 415, null));
+        rows.add(request("SMS Idempotency-Key of 256 characters", "POST", "/api/v1/sms", "{admin}",
+                Map.of("Content-Type", JSON, "Idempotency-Key", "k".repeat(256)), "{" + VALID_SMS + "}", 400,
+                "Idempotency-Key"));
+        rows.add(request("SMS without a key", "POST", "/api/v1/sms", null, Map.of("Content-Type", JSON),
+                "{" + VALID_SMS + "}", 401, null));
+
+        // --- batches
+        StringBuilder batch = new StringBuilder("{\"messages\": [");
+        for (int i = 0; i < 101; i++) {
+            batch.append(i == 0 ? "" : ",").append("{").append(VALID_SMS).append("}");
+        }
+        rows.add(smsBatch("SMS batch of 101 messages", batch.append("]}").toString(), 422, "messages"));
+        rows.add(smsBatch("SMS batch that is an array", "[{" + VALID_SMS + "}]", 400, "body"));
+        rows.add(smsBatch("SMS batch whose every message is invalid", "{\"messages\": [{\"to\": \"+1415\", \"body\": \"x\"}, "
+                + "{\"to\": \"" + SMS_TO + "\", \"template\": \"../x\"}]}", 422, "messages[1].template"));
+        rows.add(smsBatch("SMS batch of messages that are not objects", "{\"messages\": [5, \"" + SMS_TO + "\"]}", 422,
+                "messages[0]"));
+        rows.add(request("SMS batch Idempotency-Key too long", "POST", "/api/v1/sms/batch", "{admin}",
+                Map.of("Content-Type", JSON, "Idempotency-Key", "k".repeat(300)), "{\"messages\": [{" + VALID_SMS + "}]}",
+                400, "Idempotency-Key"));
+    }
+
+    private static Hostile smsBatch(String name, String json, int status, String field) {
+        return new Hostile(name, "POST", "/api/v1/sms/batch", "{admin}", Map.of("Content-Type", JSON), bytes(json),
+                Transfer.FIXED, status, field);
     }
 
     private static Hostile batchRow(String name, String json, int status, String field) {
@@ -452,8 +610,11 @@ class HostileRequestsTest {
             }
         }
         assertThat(lines).as("log lines").isNotEmpty();
-        assertThat(lines).as("no email was handed to a provider").noneMatch(l -> l.contains("console provider"));
-        for (String secret : List.of(TestHub.ADMIN_KEY, SENDGRID_SECRET, RESEND_SECRET, SMTP_SECRET, senderKey, revokedKey)) {
+        assertThat(lines).as("no email or SMS was handed to a provider").noneMatch(l -> l.contains("console provider"));
+        // phone numbers are masked in logs, the refused ones too
+        assertThat(lines).as("log lines").noneMatch(l -> l.contains(SMS_TO) || l.contains("4155552671"));
+        for (String secret : List.of(TestHub.ADMIN_KEY, SENDGRID_SECRET, RESEND_SECRET, SMTP_SECRET, TWILIO_SECRET,
+                senderKey, revokedKey)) {
             assertThat(RESPONSES).as("responses").noneMatch(r -> r.contains(secret));
             assertThat(lines).as("log lines").noneMatch(l -> l.contains(secret));
         }

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import io.integrationhub.HubMain;
 import io.integrationhub.outbox.Outbox;
 import io.integrationhub.outbox.OutboxMessage;
+import io.integrationhub.testing.FreePortFunction;
 import io.integrationhub.testing.Json;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
@@ -25,13 +26,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @CamelMainTest(mainClass = HubMain.class, propertyPlaceholderLocations = HubMain.PROPERTY_LOCATIONS, properties = {
         "db.url=jdbc:h2:mem:yaml-route-test;DB_CLOSE_DELAY=-1",
-        "hub.port=18931",
+        // a free port, the same one the test calls (FreePortFunction)
+        "hub.port={{free-port:" + UserSignupYamlRouteTest.PORT + "}}",
         "hub.admin-key=" + UserSignupYamlRouteTest.KEY,
         "email.provider=console"})
 class UserSignupYamlRouteTest {
 
     static final String KEY = "yaml-route-test-admin-key";
-    private static final URI EVENT = URI.create("http://localhost:18931/api/v1/events/user-signed-up");
+    static final String PORT = "yaml-route-test";
+    private static final URI EVENT = URI.create("http://localhost:" + FreePortFunction.port(PORT)
+            + "/api/v1/events/user-signed-up");
 
     @BeanInject
     CamelContext context;

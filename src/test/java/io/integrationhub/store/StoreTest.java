@@ -2,6 +2,7 @@ package io.integrationhub.store;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The store's guarantees on both databases the hub supports: the embedded H2 file store and a real PostgreSQL.
@@ -61,6 +63,9 @@ class StoreTest {
     Path dataDir;
 
     private final List<HikariDataSource> opened = new ArrayList<>();
+    private static final int POOL_SIZE = 10;
+    /** The JDBC URL of the store {@link #open} opened last. */
+    private String url;
 
     @BeforeAll
     static void startPostgres() throws Exception {
@@ -91,7 +96,8 @@ class StoreTest {
             }
             url = postgres.getJdbcUrl("postgres", database);
         }
-        Store store = StoreConfiguration.open(url, "", "", 10);
+        Store store = StoreConfiguration.open(url, "", "", POOL_SIZE);
+        this.url = url;
         opened.add((HikariDataSource) store.dataSource());
         assertThat(store.isPostgres()).isEqualTo(backend == Backend.POSTGRES);
         return store;
@@ -279,7 +285,10 @@ class StoreTest {
                         runs.incrementAndGet();
                         String id = Outbox.newId();
                         outbox.enqueue(c, id, "email", "{\"subject\":\"once\"}", "sender");
-                        sleep(300); // hold the key uncommitted while the others arrive
+                        // hold the key uncommitted until the others wait for it (every connection of the pool
+                        // but this one): the unique key, not their timing, must keep them from running the work
+                        await().atMost(Duration.ofSeconds(30))
+                                .until(() -> sessionsWaitingForTheKey(backend) >= POOL_SIZE - 1);
                         return new StoredResponse(202, "{\"id\":\"" + id + "\"}");
                     });
                 }));
@@ -363,12 +372,20 @@ class StoreTest {
         });
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+    /**
+     * How many sessions of the last opened store wait for an idempotency key another transaction holds uncommitted,
+     * asked on a connection of its own (the pool's may all be waiting). PostgreSQL reports them as waiting for a
+     * lock; H2 sets no blocker for this wait, and shows them still running their insert.
+     */
+    private long sessionsWaitingForTheKey(Backend backend) throws SQLException {
+        String sql = backend == Backend.H2
+                ? "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE SESSION_STATE = 'RUNNING' "
+                        + "AND EXECUTING_STATEMENT LIKE 'INSERT INTO idempotency_keys%'"
+                : "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
+        try (Connection c = DriverManager.getConnection(url, backend == Backend.H2 ? "" : null, backend == Backend.H2 ? "" : null);
+             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 
