@@ -69,11 +69,10 @@ public class MessageApiRoutes extends RouteBuilder {
         from("direct:api-messages-retry").routeId("api-messages-retry").routeConfigurationId(ApiErrorHandling.ID)
                 .process(e -> {
                     OutboxMessage message = visible(outbox, e);
-                    if (!outbox.retryDead(message.id())) {
-                        throw new ApiProblem(409, "Not dead", "only a dead message can be retried; this one is "
-                                + outbox.find(message.id()).map(OutboxMessage::status).orElse("gone"));
-                    }
-                    JsonResponses.respond(e, 202, view(outbox.find(message.id()).orElseThrow(), false));
+                    OutboxMessage queued = outbox.retryDead(message.id()).orElseThrow(() -> new ApiProblem(409,
+                            "Not dead", "only a dead message can be retried; this one is "
+                            + outbox.find(message.id()).map(OutboxMessage::status).orElse("gone")));
+                    JsonResponses.respond(e, 202, view(queued, false));
                     e.setProperty("hubWake", message.channel());
                 })
                 .process(e -> wake.sendBody(OutboxRoutes.wake(e.getProperty("hubWake", String.class)), null));

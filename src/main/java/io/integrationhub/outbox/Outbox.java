@@ -218,8 +218,8 @@ public final class Outbox {
         });
     }
 
-    /** Queues a dead message again; false when it is not dead. */
-    public boolean retryDead(String id) {
+    /** Queues a dead message again, and answers it as queued; empty when it is not dead. */
+    public Optional<OutboxMessage> retryDead(String id) {
         Instant now = clock.instant();
         return store.inTransaction(c -> {
             // a fresh start: the retry schedule applies anew (the earlier attempts and reason stay in the log)
@@ -228,7 +228,17 @@ public final class Outbox {
                 ps.setObject(1, Store.utc(now));
                 ps.setObject(2, Store.utc(now));
                 ps.setString(3, id);
-                return ps.executeUpdate() == 1;
+                if (ps.executeUpdate() != 1) {
+                    return Optional.empty();
+                }
+            }
+            // the row as this transaction left it: a claim right after the commit must not change the answer
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM outbox_messages WHERE id = ?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return Optional.of(read(rs));
+                }
             }
         });
     }

@@ -128,7 +128,8 @@ public class OutboxRoutes extends RouteBuilder {
                         e.setProperty(LEASE_HELD, false);
                         return;
                     }
-                    // the claim may have waited for the throttle longer than its lease: send only while holding it
+                    // send only while holding the lease: renewed once less than half remains, refused when it passed to
+                    // another claim (the throttle's wait inside the guard is covered by the rule on outbox.lease-seconds)
                     e.setProperty(LEASE_HELD, outbox.holdsLease(claim));
                     e.getMessage().setBody(claim.message().payload());
                 })
