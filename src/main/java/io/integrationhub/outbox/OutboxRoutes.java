@@ -17,6 +17,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.LoggingLevel;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,6 +79,7 @@ public class OutboxRoutes extends RouteBuilder {
         CircuitBreakers breakers = CircuitBreakers.of(getContext());
         Semaphore free = new Semaphore(workers);
         String workQueue = "seda:outbox-deliver-" + channel;
+        ProducerTemplate work = getContext().createProducerTemplate();
 
         from(wake(channel) + "&concurrentConsumers=1").routeId("outbox-claim-" + channel)
                 .setProperty("more", constant(true))
@@ -95,11 +97,14 @@ public class OutboxRoutes extends RouteBuilder {
                             free.release(slots - claims.size());
                         }
                         e.setProperty("more", slots > 0 && claims.size() == slots);
-                        e.getMessage().setBody(claims);
+                        // each claim starts an exchange of its own: a split would hand the workers copies of the
+                        // exchange that woke the claimer (a worker's, an HTTP request's), sharing its properties by
+                        // reference, Camel's error-handler state among them, so that two workers failing at once
+                        // took each other for a circular error and left their messages leased, unhandled
+                        for (Outbox.Claim claim : claims) {
+                            work.sendBody(workQueue, ExchangePattern.InOnly, claim);
+                        }
                     })
-                    .split(body())
-                        .to(ExchangePattern.InOnly, workQueue)
-                    .end()
                 .end();
 
         from(workQueue + "?concurrentConsumers=" + workers).routeId("outbox-deliver-" + channel)
