@@ -17,7 +17,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.LoggingLevel;
-import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,9 +78,13 @@ public class OutboxRoutes extends RouteBuilder {
         CircuitBreakers breakers = CircuitBreakers.of(getContext());
         Semaphore free = new Semaphore(workers);
         String workQueue = "seda:outbox-deliver-" + channel;
-        ProducerTemplate work = getContext().createProducerTemplate();
 
         from(wake(channel) + "&concurrentConsumers=1").routeId("outbox-claim-" + channel)
+                // the workers get copies of this exchange, which is a copy of whatever woke the claimer (often a
+                // finished worker's exchange): without this they would share its properties by reference, Camel's
+                // error-handler state among them, and two workers failing at once would take each other for a
+                // circular error, leaving their messages leased and unhandled until the lease ran out
+                .removeProperties("*")
                 .setProperty("more", constant(true))
                 // a stopping hub claims no more: what it could not start before the shutdown timeout would stay
                 // leased to it until the lease runs out
@@ -97,14 +100,11 @@ public class OutboxRoutes extends RouteBuilder {
                             free.release(slots - claims.size());
                         }
                         e.setProperty("more", slots > 0 && claims.size() == slots);
-                        // each claim starts an exchange of its own: a split would hand the workers copies of the
-                        // exchange that woke the claimer (a worker's, an HTTP request's), sharing its properties by
-                        // reference, Camel's error-handler state among them, so that two workers failing at once
-                        // took each other for a circular error and left their messages leased, unhandled
-                        for (Outbox.Claim claim : claims) {
-                            work.sendBody(workQueue, ExchangePattern.InOnly, claim);
-                        }
+                        e.getMessage().setBody(claims);
                     })
+                    .split(body())
+                        .to(ExchangePattern.InOnly, workQueue)
+                    .end()
                 .end();
 
         from(workQueue + "?concurrentConsumers=" + workers).routeId("outbox-deliver-" + channel)
