@@ -58,6 +58,11 @@ public final class Settings {
     /** A duration written as {@code 250ms}, {@code 5s}, {@code 30m}, {@code 2h} or {@code 1d}. */
     public static Duration parseDuration(String key, String value) {
         String text = value.trim().toLowerCase(java.util.Locale.ROOT);
+        // a negative wait would not wait at all (a retry schedule of -5s retries in a tight loop)
+        if (text.startsWith("-")) {
+            throw new IllegalArgumentException("setting " + key + " must be durations such as 500ms, 5s, 30m or 2h "
+                    + "(not negative), not '" + value + "'");
+        }
         try {
             if (text.endsWith("ms")) {
                 return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2).trim()));

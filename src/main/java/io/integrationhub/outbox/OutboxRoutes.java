@@ -80,6 +80,11 @@ public class OutboxRoutes extends RouteBuilder {
         String workQueue = "seda:outbox-deliver-" + channel;
 
         from(wake(channel) + "&concurrentConsumers=1").routeId("outbox-claim-" + channel)
+                // the workers get copies of this exchange, which is a copy of whatever woke the claimer (often a
+                // finished worker's exchange): without this they would share its properties by reference, Camel's
+                // error-handler state among them, and two workers failing at once would take each other for a
+                // circular error, leaving their messages leased and unhandled until the lease ran out
+                .removeProperties("*")
                 .setProperty("more", constant(true))
                 // a stopping hub claims no more: what it could not start before the shutdown timeout would stay
                 // leased to it until the lease runs out

@@ -22,13 +22,17 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import io.integrationhub.HubMain;
+import io.integrationhub.testing.FakeTwilio;
 import io.integrationhub.testing.Json;
 import io.integrationhub.testing.TestHub;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,9 +41,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The hub as its own process on the embedded H2 store, killed with SIGKILL while it works off a burst of emails,
- * then started again: nothing it acknowledged with 202 is lost, everything is delivered, and an email arrives twice
- * only if the kill fell between the SMTP server's acceptance and the commit of {@code sent}.
+ * The hub as its own process on the embedded H2 store, killed with SIGKILL while it works off a burst of emails and
+ * SMS (half and half), then started again: nothing it acknowledged with 202 is lost, everything is delivered, and a
+ * message reaches its provider twice only if the kill fell between the provider's acceptance (the SMTP server's, or
+ * Twilio's, played by WireMock) and the commit of {@code sent}.
  */
 class CrashRecoveryTest {
 
@@ -47,8 +52,8 @@ class CrashRecoveryTest {
     static final GreenMailExtension SMTP = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort());
 
     private static final String ADMIN_KEY = "crash-recovery-admin-key-0123456789";
-    private static final int EMAILS = 120;
-    /** outbox.workers in application.properties: at most this many deliveries are in flight when the hub dies. */
+    private static final int MESSAGES = 120;
+    /** outbox.workers in application.properties: per channel, at most this many deliveries are in flight at the kill. */
     private static final int WORKERS = 4;
     private static final String STOPPED_DURING_DELIVERY = "the hub stopped during delivery";
 
@@ -57,8 +62,15 @@ class CrashRecoveryTest {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Process> started = new ArrayList<>();
+    private WireMockServer twilio;
     private int port;
     private Path log;
+
+    @BeforeEach
+    void startTwilio() {
+        twilio = FakeTwilio.start();
+        twilio.stubFor(WireMock.post(WireMock.urlEqualTo(FakeTwilio.PATH)).willReturn(FakeTwilio.queued("SMcrash")));
+    }
 
     @AfterEach
     void killHubs() throws Exception {
@@ -68,6 +80,7 @@ class CrashRecoveryTest {
             }
             process.waitFor(20, TimeUnit.SECONDS);
         }
+        twilio.stop();
     }
 
     @Test
@@ -80,32 +93,34 @@ class CrashRecoveryTest {
         awaitHealthy(first);
         long up = System.nanoTime();
 
-        Map<String, String> subjectById = acceptBurst();
-        assertThat(subjectById).hasSize(EMAILS);
+        Map<String, String> markerById = acceptBurst();
+        assertThat(markerById).hasSize(MESSAGES);
 
-        // some, not all, have reached the SMTP server: kill the hub in the middle of its work
+        // some, not all, have reached each provider: kill the hub in the middle of its work
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
-                .until(() -> SMTP.getReceivedMessages().length >= 30);
+                .until(() -> SMTP.getReceivedMessages().length >= 15 && FakeTwilio.requests(twilio).size() >= 15);
         first.destroyForcibly();
         assertThat(first.waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(first.exitValue()).as("killed by SIGKILL").isEqualTo(137);
-        int deliveredBeforeKill = SMTP.getReceivedMessages().length;
-        assertThat(deliveredBeforeKill).as("delivered before the kill").isLessThan(EMAILS);
+        int emailsBeforeKill = SMTP.getReceivedMessages().length;
+        int smsBeforeKill = FakeTwilio.requests(twilio).size();
+        assertThat(emailsBeforeKill).as("emails delivered before the kill").isLessThan(MESSAGES / 2);
+        assertThat(smsBeforeKill).as("SMS delivered before the kill").isLessThan(MESSAGES / 2);
         long killed = System.nanoTime();
 
         Process second = startHub();
         awaitHealthy(second);
 
-        // every email acknowledged with 202 survived the kill
-        for (String id : subjectById.keySet()) {
+        // every message acknowledged with 202 survived the kill
+        for (String id : markerById.keySet()) {
             HttpResponse<String> message = get("/api/v1/messages/" + id);
             assertThat(message.statusCode()).as("message " + id + " after the restart: " + message.body()).isEqualTo(200);
         }
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                .untilAsserted(() -> assertThat(receivedSubjects().keySet()).containsAll(subjectById.values()));
+                .untilAsserted(() -> assertThat(received().keySet()).containsAll(markerById.values()));
         Map<String, JsonNode> messages = new HashMap<>();
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-            for (String id : subjectById.keySet()) {
+            for (String id : markerById.keySet()) {
                 if (!messages.containsKey(id)) {
                     JsonNode message = Json.parse(get("/api/v1/messages/" + id).body());
                     assertThat(message.path("status").asText()).as("status of " + id).isEqualTo(OutboxMessage.SENT);
@@ -115,30 +130,39 @@ class CrashRecoveryTest {
         });
         long done = System.nanoTime();
 
-        // an email may arrive twice only if it was in flight at the kill, which the hub records on the message
-        Map<String, Integer> received = receivedSubjects();
-        Map<String, String> idBySubject = new HashMap<>();
-        subjectById.forEach((id, subject) -> idBySubject.put(subject, id));
+        // a message may reach its provider twice only if it was in flight at the kill, which the hub records on it
+        Map<String, Integer> received = received();
+        Map<String, String> idByMarker = new HashMap<>();
+        markerById.forEach((id, marker) -> idByMarker.put(marker, id));
         Map<String, Integer> duplicates = new TreeMap<>();
-        received.forEach((subject, n) -> {
+        received.forEach((marker, n) -> {
             if (n > 1) {
-                duplicates.put(subject, n);
+                duplicates.put(marker, n);
             }
         });
         long releasedAtRestart = messages.values().stream()
                 .filter(m -> m.path("lastError").asText("").contains(STOPPED_DURING_DELIVERY)).count();
-        System.out.printf("crash test: accepted %d, delivered before the kill %d, in delivery at the kill (released "
-                        + "at restart) %d, duplicates %d %s; hub up in %d ms, killed after %d ms, all sent %d ms after "
-                        + "the restart began%n", subjectById.size(), deliveredBeforeKill, releasedAtRestart,
-                duplicates.size(), duplicates, millis(t0, up), millis(t0, killed), millis(killed, done));
+        System.out.printf("crash test: accepted %d, delivered before the kill %d emails and %d SMS, in delivery at the "
+                        + "kill (released at restart) %d, duplicates %d %s; hub up in %d ms, killed after %d ms, all "
+                        + "sent %d ms after the restart began%n", markerById.size(), emailsBeforeKill, smsBeforeKill,
+                releasedAtRestart, duplicates.size(), duplicates, millis(t0, up), millis(t0, killed),
+                millis(killed, done));
 
-        assertThat(received.keySet()).as("received subjects").containsExactlyInAnyOrderElementsOf(subjectById.values());
-        assertThat(duplicates.values()).as("no email arrives more than twice").allMatch(n -> n == 2);
-        assertThat(duplicates.size()).as("duplicates: at most one per worker in flight").isLessThanOrEqualTo(WORKERS);
-        for (String subject : duplicates.keySet()) {
-            JsonNode message = messages.get(idBySubject.get(subject));
+        assertThat(received.keySet()).as("received messages").containsExactlyInAnyOrderElementsOf(markerById.values());
+        assertThat(duplicates.values()).as("no message arrives more than twice").allMatch(n -> n == 2);
+        for (String channel : List.of("email", "sms")) {
+            assertThat(duplicates.keySet().stream().filter(m -> m.startsWith(channel + "-")).count())
+                    .as(channel + " duplicates: at most one per worker in flight").isLessThanOrEqualTo(WORKERS);
+        }
+        for (String marker : duplicates.keySet()) {
+            JsonNode message = messages.get(idByMarker.get(marker));
             assertThat(message.path("lastError").asText("")).as("last error of duplicated " + message.path("id"))
                     .contains(STOPPED_DURING_DELIVERY);
+        }
+        // each message was sent by its channel's provider
+        for (JsonNode message : messages.values()) {
+            assertThat(message.path("provider").asText()).as("provider of " + message.path("id"))
+                    .isEqualTo(message.path("channel").asText().equals("email") ? "email-smtp" : "sms-twilio");
         }
         assertThat(releasedAtRestart).as("messages the kill caught in delivery").isPositive();
         assertThat(Files.readString(log, StandardCharsets.UTF_8))
@@ -157,8 +181,14 @@ class CrashRecoveryTest {
         env.put("HUB_ADMIN_KEY", ADMIN_KEY);
         env.put("EMAIL_PROVIDER", "smtp");
         env.put("SMTP_PORT", String.valueOf(SMTP.getSmtp().getPort()));
-        // 20 emails a second: the burst takes several seconds to deliver
+        env.put("SMS_PROVIDER", "twilio");
+        env.put("TWILIO_BASE_URL", "http://localhost:" + twilio.port());
+        env.put("TWILIO_ACCOUNT_SID", FakeTwilio.ACCOUNT_SID);
+        env.put("TWILIO_AUTH_TOKEN", FakeTwilio.AUTH_TOKEN);
+        env.put("TWILIO_PHONE_NUMBER", FakeTwilio.FROM);
+        // 20 emails and 20 SMS a second: the burst takes several seconds to deliver
         env.put("EMAIL_SMTP_RATE", "20");
+        env.put("SMS_TWILIO_RATE", "20");
         builder.redirectErrorStream(true);
         builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Process process = builder.start();
@@ -180,24 +210,31 @@ class CrashRecoveryTest {
         });
     }
 
-    /** Posts the burst from four threads; every email must be acknowledged with 202 and an id. */
+    /**
+     * Posts the burst from four threads, emails and SMS in turn, each carrying its marker ({@code email-006},
+     * {@code sms-007}) as subject or SMS body; every message must be acknowledged with 202 and an id.
+     */
     private Map<String, String> acceptBurst() throws Exception {
-        Map<String, String> subjectById = new ConcurrentHashMap<>();
+        Map<String, String> markerById = new ConcurrentHashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<?>> posts = new ArrayList<>();
-            for (int i = 0; i < EMAILS; i++) {
-                String subject = String.format("crash-%03d", i);
+            for (int i = 0; i < MESSAGES; i++) {
+                boolean email = i % 2 == 0;
+                String marker = String.format("%s-%03d", email ? "email" : "sms", i);
+                String path = email ? "/api/v1/email" : "/api/v1/sms";
+                String json = email
+                        ? "{\"to\": \"someone@example.com\", \"subject\": \"" + marker + "\", \"text\": \"" + marker + "\"}"
+                        : "{\"to\": \"+447911123456\", \"body\": \"" + marker + "\"}";
                 posts.add(pool.submit(() -> {
-                    HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/api/v1/email"))
+                    HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri(path))
                             .timeout(Duration.ofSeconds(30))
                             .header("Authorization", "Bearer " + ADMIN_KEY)
                             .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString("{\"to\": \"someone@example.com\", \"subject\": \""
-                                    + subject + "\", \"text\": \"" + subject + "\"}"))
+                            .POST(HttpRequest.BodyPublishers.ofString(json))
                             .build(), HttpResponse.BodyHandlers.ofString());
                     assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-                    subjectById.put(Json.parse(response.body()).get("id").asText(), subject);
+                    markerById.put(Json.parse(response.body()).get("id").asText(), marker);
                     return null;
                 }));
             }
@@ -207,7 +244,7 @@ class CrashRecoveryTest {
         } finally {
             pool.shutdownNow();
         }
-        return subjectById;
+        return markerById;
     }
 
     private HttpResponse<String> get(String path) throws Exception {
@@ -219,8 +256,9 @@ class CrashRecoveryTest {
         return URI.create("http://localhost:" + port + path);
     }
 
-    private static Map<String, Integer> receivedSubjects() throws Exception {
-        Map<String, Integer> received = new HashMap<>();
+    /** How often each marker reached a provider: email subjects at the SMTP server, SMS bodies at Twilio. */
+    private Map<String, Integer> received() throws Exception {
+        Map<String, Integer> received = new HashMap<>(FakeTwilio.requestsPerBody(twilio));
         for (MimeMessage message : SMTP.getReceivedMessages()) {
             received.merge(message.getSubject(), 1, Integer::sum);
         }
