@@ -291,8 +291,10 @@ public class ChannelRoutes extends RouteBuilder {
         return entry + " from " + e.getFromRouteId() + Callers.tryOf(e).map(caller -> " for " + caller.keyName()).orElse("");
     }
 
+    /** Delivers the message on {@code e} in an exchange of its own: nothing of the caller's exchange goes along. */
     private static DeliveryResult send(ProducerTemplate producer, String channel, Exchange e) {
-        Exchange sent = producer.send("direct:" + channel + "-deliver", e.copy());
+        Exchange sent = producer.send("direct:" + channel + "-deliver",
+                delivery -> delivery.setProperty(MESSAGE, e.getProperty(MESSAGE)));
         if (sent.getException() instanceof RuntimeException failure) {
             throw failure;
         } else if (sent.getException() != null) {

@@ -240,8 +240,12 @@ class ApiKeysTest {
 
         String sender = create("signup-app", "sender").get("key").asText();
         HttpResponse<String> with = hub.request("POST", "/api/v1/events/user-signed-up", bearer(sender), body);
-        assertThat(with.statusCode()).as(with.body()).isEqualTo(200);
-        assertThat(Json.parse(with.body()).path("provider").asText()).isEqualTo("email-console");
+        assertThat(with.statusCode()).as(with.body()).isEqualTo(202);
+        // what the route queued belongs to the app that called it: its key sees it
+        String statusUrl = Json.parse(with.body()).path("statusUrl").asText();
+        HttpResponse<String> status = hub.request("GET", statusUrl, bearer(sender), null);
+        assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
+        assertThat(Json.parse(status.body()).path("channel").asText()).isEqualTo("email");
     }
 
     @Test
