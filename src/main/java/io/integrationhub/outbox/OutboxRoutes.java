@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Dispatch of the outbox, per channel. A claimer ({@code outbox-claim-<channel>}) takes due messages only as fast as
- * the channel's workers free up, so a hub never holds a lease on a message it cannot start at once; it is woken
- * when a message is accepted or a worker frees, and by a timer for retries, expired leases and other hubs' work.
+ * the channel's workers free up (at most a batch waiting for them), so a hub never holds a lease on a message it
+ * cannot start soon; it is woken when a message is accepted or a worker frees, and by a timer for retries, expired
+ * leases and other hubs' work.
  * Workers ({@code outbox-deliver-<channel>}) hand each message to {@code direct:outbox-<channel>}. Retries live in
  * the outbox: a transient failure writes the message back with its next attempt time (the channel's
  * {@link RetrySchedule}, or the provider's Retry-After) and frees the worker; a refusal, or a failure with no
@@ -76,7 +77,11 @@ public class OutboxRoutes extends RouteBuilder {
                 Settings.first(getContext(), scheduleKey, "delivery.retry-schedule"),
                 Duration.ofMillis(Settings.number(getContext(), "delivery.maximum-retry-after-ms")));
         CircuitBreakers breakers = CircuitBreakers.of(getContext());
-        Semaphore free = new Semaphore(workers);
+        // a hub holds at most this many claims of the channel: one per worker and a batch waiting for them, so a claim
+        // takes several messages at once under load, and no message is leased long before it can start
+        int capacity = workers + batchSize;
+        int claimAtLeast = Math.min(batchSize, workers);
+        Semaphore free = new Semaphore(capacity);
         String workQueue = "seda:outbox-deliver-" + channel;
 
         from(wake(channel) + "&concurrentConsumers=1").routeId("outbox-claim-" + channel)
@@ -91,7 +96,9 @@ public class OutboxRoutes extends RouteBuilder {
                 .loopDoWhile(e -> e.getProperty("more", Boolean.class) && !e.getContext().isStopping())
                     .process(e -> {
                         int drained = free.drainPermits();
-                        int slots = Math.min(batchSize, drained);
+                        // while work is in flight, wait for enough room to claim a batch: one claim per message
+                        // would double the store's commits; an idle channel claims at once
+                        int slots = drained >= claimAtLeast || drained == capacity ? Math.min(batchSize, drained) : 0;
                         free.release(drained - slots);
                         List<Outbox.Claim> claims = List.of();
                         try {

@@ -46,9 +46,20 @@ public final class ChannelProbe {
                 .setLevel(ch.qos.logback.classic.Level.WARN);
         try {
             latency(messages);
-            double clean = drain(backlog, 0.0, false);
-            double randomFaults = drain(backlog, 0.3, false);
-            double failingShare = drain(backlog, 0.3, true);
+            // three rounds, each fault-free run beside its faulty ones; the median ratio of the rounds is reported
+            List<Double> shareRatios = new ArrayList<>();
+            List<Double> randomRatios = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                double clean = drain(backlog, 0.0, false);
+                randomRatios.add(drain(backlog, 0.3, false) / clean);
+                shareRatios.add(drain(backlog, 0.3, true) / clean);
+            }
+            Collections.sort(shareRatios);
+            Collections.sort(randomRatios);
+            double failingShare = shareRatios.get(1);
+            double randomFaults = randomRatios.get(1);
+            double clean = 1.0;
+            System.out.printf("drain ratios per round: healthy messages %s, all messages %s%n", shareRatios, randomRatios);
             System.out.printf("drain of healthy messages while 30%% of the provider's calls fail transiently: %.2f of the "
                     + "fault-free rate (30%% of messages to recipients the provider keeps failing; target >= 0.8)%n",
                     failingShare / clean);
