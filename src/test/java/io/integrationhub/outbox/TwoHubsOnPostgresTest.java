@@ -155,7 +155,8 @@ class TwoHubsOnPostgresTest {
                             + "(outbox then: %s; hub B had delivered %d); hub B back %d ms later%n", millis(t0, accepted),
                     beforeStop, millis(stopping, stopped), afterStop, sentByBBeforeStop, millis(stopped, restarted));
             assertThat(markerById).hasSize(150);
-            assertThat(afterStop.getOrDefault(OutboxMessage.QUEUED, 0L)).as("backlog left when hub B had stopped")
+            // B stopped in the middle of the backlog: messages not sent yet (queued, or leased to hub A)
+            assertThat(80 - afterStop.getOrDefault(OutboxMessage.SENT, 0L)).as("backlog left when hub B had stopped")
                     .isPositive();
 
             // well within the 120 s lease: a message left leased to the stopped hub B would not make it
