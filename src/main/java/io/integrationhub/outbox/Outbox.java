@@ -228,6 +228,23 @@ public final class Outbox {
         });
     }
 
+    /**
+     * Deletes up to {@code limit} finished messages (sent, delivered, undelivered or dead) last changed before
+     * {@code before}: their content is personal data, kept no longer than the retention. Returns how many went;
+     * messages still to be delivered are never purged.
+     */
+    public int purgeFinished(Instant before, int limit) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM outbox_messages WHERE id IN (SELECT id FROM "
+                    + "outbox_messages WHERE status IN ('sent', 'delivered', 'undelivered', 'dead') AND updated_at < ? "
+                    + "FETCH FIRST ? ROWS ONLY)")) {
+                ps.setObject(1, Store.utc(before));
+                ps.setInt(2, limit);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
     /** Queues a dead message again, and answers it as queued; empty when it is not dead. */
     public Optional<OutboxMessage> retryDead(String id) {
         Instant now = clock.instant();

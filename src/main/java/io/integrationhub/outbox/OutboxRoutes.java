@@ -67,6 +67,20 @@ public class OutboxRoutes extends RouteBuilder {
 
         from("timer:idempotency-expiry?period=3600000&delay=60000").routeId("idempotency-expiry")
                 .process(e -> idempotency.deleteExpired());
+
+        // finished messages are kept hub.retention-days, then purged in chunks (one short transaction each)
+        Duration retention = Duration.ofDays(Settings.number(getContext(), "hub.retention-days"));
+        from("timer:outbox-retention?period={{hub.retention-check-ms}}&delay=30000").routeId("outbox-retention")
+                .process(e -> {
+                    java.time.Instant before = java.time.Instant.now().minus(retention);
+                    int purged = 0;
+                    for (int chunk = outbox.purgeFinished(before, 1000); chunk > 0; chunk = outbox.purgeFinished(before, 1000)) {
+                        purged += chunk;
+                    }
+                    if (purged > 0) {
+                        LOG.info("Purged {} finished message(s) older than {} days", purged, retention.toDays());
+                    }
+                });
     }
 
     private void dispatch(Outbox outbox, String channel) {

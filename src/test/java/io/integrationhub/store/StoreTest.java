@@ -193,6 +193,33 @@ class StoreTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
+    void retentionPurgesFinishedMessagesPastItAndNeverOnesStillToBeDelivered(Backend backend) throws Exception {
+        Store store = open(backend);
+        MutableClock clock = new MutableClock(Instant.parse("2030-01-01T10:00:00Z"));
+        Outbox outbox = new Outbox(store, clock, Duration.ofSeconds(120));
+        enqueue(store, outbox, 6);
+        List<Outbox.Claim> claims = outbox.claimDue("email", 4);
+        assertThat(outbox.markSent(claims.get(0).message().id(), claims.get(0).lease(), "email-smtp", "1", null)).isTrue();
+        assertThat(outbox.markSent(claims.get(1).message().id(), claims.get(1).lease(), "email-smtp", "2", null)).isTrue();
+        assertThat(outbox.markDead(claims.get(2).message().id(), claims.get(2).lease(), "email-smtp", "refused", null)).isTrue();
+        // claims.get(3) stays sending; two messages stay queued
+
+        clock.advance(Duration.ofDays(29));
+        assertThat(outbox.purgeFinished(clock.instant().minus(Duration.ofDays(30)), 1000)).isZero();
+
+        clock.advance(Duration.ofDays(2));
+        Instant before = clock.instant().minus(Duration.ofDays(30));
+        // in chunks: one at a time, until none is left
+        assertThat(outbox.purgeFinished(before, 1)).isEqualTo(1);
+        assertThat(outbox.purgeFinished(before, 1000)).isEqualTo(2);
+        assertThat(outbox.purgeFinished(before, 1000)).isZero();
+        assertThat(count(store, "SELECT COUNT(*) FROM outbox_messages WHERE status IN ('sent', 'dead')")).isZero();
+        assertThat(count(store, "SELECT COUNT(*) FROM outbox_messages WHERE status = 'queued'")).isEqualTo(2);
+        assertThat(outbox.find(claims.get(3).message().id()).orElseThrow().status()).isEqualTo(OutboxMessage.SENDING);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
     void aReceiptFindsItsSentMessageByTheProvidersIdAndNothingElse(Backend backend) throws Exception {
         Store store = open(backend);
         Outbox outbox = new Outbox(store, java.time.Clock.systemUTC(), Duration.ofSeconds(120));
