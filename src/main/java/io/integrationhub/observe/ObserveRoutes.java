@@ -2,6 +2,8 @@ package io.integrationhub.observe;
 
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.integrationhub.delivery.CircuitBreakers;
+import io.integrationhub.outbox.OutboxChannel;
+import io.integrationhub.outbox.OutboxRoutes;
 import io.integrationhub.store.Store;
 import io.integrationhub.store.StoreConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,7 +14,7 @@ import org.apache.camel.support.SimpleEventNotifierSupport;
 
 /**
  * What {@code /observe/health} and {@code /observe/metrics} report beyond Camel's own route checks and route
- * metrics: the store, and the state of every provider's circuit breaker.
+ * metrics: the store, the state of every provider's circuit breaker, and the outbox by channel and status.
  */
 public class ObserveRoutes extends RouteBuilder {
 
@@ -20,6 +22,7 @@ public class ObserveRoutes extends RouteBuilder {
     public void configure() {
         Store store = StoreConfiguration.store(getContext());
         CircuitBreakers breakers = CircuitBreakers.of(getContext());
+        QueueMetrics queue = new QueueMetrics(store, OutboxRoutes.channels(getContext()).stream().map(OutboxChannel::name).toList());
         HealthCheckRegistry health = HealthCheckRegistry.get(getContext());
         if (health != null) {
             health.register(new StoreHealthCheck(store));
@@ -29,10 +32,15 @@ public class ObserveRoutes extends RouteBuilder {
             @Override
             public void notify(CamelEvent event) {
                 if (event instanceof CamelEvent.CamelContextStartedEvent) {
-                    getContext().getRegistry().findByType(MeterRegistry.class).forEach(
-                            registry -> TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers.registry()).bindTo(registry));
+                    getContext().getRegistry().findByType(MeterRegistry.class).forEach(registry -> {
+                        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers.registry()).bindTo(registry);
+                        queue.bindTo(registry);
+                    });
                 }
             }
         });
+
+        from("timer:observe-queue?period={{hub.metrics.queue-refresh-ms}}&delay=1000").routeId("observe-queue")
+                .process(e -> queue.refresh());
     }
 }

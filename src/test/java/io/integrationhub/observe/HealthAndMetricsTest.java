@@ -52,4 +52,42 @@ class HealthAndMetricsTest {
             assertThat(Json.parse(openapi.body()).get("paths").has("/api/v1/email")).isTrue();
         }
     }
+
+    @Test
+    void theOutboxIsMeasuredByChannelAndStatusInWellFormedFamilies(@TempDir Path own) {
+        int closedPort = TestHub.freePort();
+        try (TestHub hub = TestHub.start(own, Map.of("hub.metrics.queue-refresh-ms", "200",
+                "email.provider", "sendgrid", "sendgrid.api-key", "test-key-not-a-secret",
+                "sendgrid.base-url", "http://localhost:" + closedPort, "delivery.retry-schedule", "none"))) {
+            String id = Json.parse(hub.post("/api/v1/email", "{\"to\":\"a@example.com\",\"subject\":\"s\",\"text\":\"t\"}")
+                    .body()).get("id").asText();
+            hub.awaitStatus(id, io.integrationhub.outbox.OutboxMessage.DEAD, java.time.Duration.ofSeconds(20));
+
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> hub.get("/observe/metrics")
+                    .body().contains("hub_outbox_messages{channel=\"email\",status=\"dead\"} 1.0"));
+            String metrics = hub.get("/observe/metrics").body();
+            assertThat(metrics).contains("hub_outbox_messages{channel=\"sms\",status=\"queued\"} 0.0")
+                    .contains("hub_outbox_oldest_undelivered_age_seconds{channel=\"email\"}")
+                    // the JVM and the process are measured too
+                    .contains("jvm_memory_used_bytes").contains("process_cpu_usage");
+            // the hub's own families: each with HELP and TYPE, snake_case names and labels (what promtool checks)
+            java.util.Set<String> families = new java.util.TreeSet<>();
+            for (String line : metrics.split("\n")) {
+                if (line.startsWith("hub_")) {
+                    String name = line.substring(0, line.indexOf('{') > 0 ? line.indexOf('{') : line.indexOf(' '));
+                    families.add(name);
+                    assertThat(name).matches("[a-z_]+");
+                    if (line.contains("{")) {
+                        for (String label : line.substring(line.indexOf('{') + 1, line.indexOf('}')).split(",")) {
+                            assertThat(label.substring(0, label.indexOf('='))).as(line).matches("[a-z_]+");
+                        }
+                    }
+                }
+            }
+            assertThat(families).containsExactly("hub_outbox_messages", "hub_outbox_oldest_undelivered_age_seconds");
+            for (String family : families) {
+                assertThat(metrics).contains("# HELP " + family + " ").contains("# TYPE " + family + " gauge");
+            }
+        }
+    }
 }
