@@ -48,6 +48,12 @@ class PackagedJarIT {
     }
 
     @Test
+    void theReadmeDeploysThisJar() throws IOException {
+        assertThat(Files.readAllLines(Path.of("README.md"))).contains(
+                "mvn -q package -DskipTests        # target/integration-hub.jar", "java -Xmx512m -jar integration-hub.jar");
+    }
+
+    @Test
     void startsFromAnEmptyFolderSendsAnEmailAndStopsOnSigterm(@TempDir Path folder, @TempDir Path logs) throws Exception {
         start(folder, logs, Map.of());
 
