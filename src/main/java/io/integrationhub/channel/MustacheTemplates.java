@@ -24,23 +24,35 @@ public final class MustacheTemplates {
     public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
 
     private final Path folder;
-    private final MustacheFactory html;
-    private final MustacheFactory plain;
+    // made at the first render: mustache.java refuses a root folder that does not exist, and a hub started where
+    // there are no templates must start (every template name is then unknown, a 422)
+    private volatile MustacheFactory html;
+    private volatile MustacheFactory plain;
 
     public MustacheTemplates(Path folder) {
         this.folder = folder.toAbsolutePath().normalize();
-        File root = this.folder.toFile();
-        this.html = new DefaultMustacheFactory(root);
-        this.plain = new DefaultMustacheFactory(root) {
-            @Override
-            public void encode(String value, Writer writer) {
-                try {
-                    writer.write(value);
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
+    }
+
+    private MustacheFactory factory(boolean escapeHtml) {
+        if (html == null) {
+            synchronized (this) {
+                if (html == null) {
+                    File root = folder.toFile();
+                    plain = new DefaultMustacheFactory(root) {
+                        @Override
+                        public void encode(String value, Writer writer) {
+                            try {
+                                writer.write(value);
+                            } catch (IOException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        }
+                    };
+                    html = new DefaultMustacheFactory(root);
                 }
             }
-        };
+        }
+        return escapeHtml ? html : plain;
     }
 
     /** Whether {@code <name><suffix>} exists, for a well-formed name. */
@@ -52,7 +64,7 @@ public final class MustacheTemplates {
     public String render(String name, String suffix, Map<String, Object> data, boolean escapeHtml) {
         Path file = folder.resolve(name + suffix);
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            Mustache mustache = (escapeHtml ? html : plain).compile(reader, name + suffix);
+            Mustache mustache = factory(escapeHtml).compile(reader, name + suffix);
             StringWriter out = new StringWriter();
             mustache.execute(out, data).flush();
             return out.toString();
