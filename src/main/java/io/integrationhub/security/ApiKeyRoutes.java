@@ -10,6 +10,7 @@ import io.integrationhub.api.ApiErrorHandling;
 import io.integrationhub.api.ApiProblem;
 import io.integrationhub.api.JsonBodies;
 import io.integrationhub.api.JsonResponses;
+import io.integrationhub.api.RequestParameters;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 
@@ -70,7 +71,7 @@ public class ApiKeyRoutes extends RouteBuilder {
                             .orElseThrow(() -> new ApiProblem(409, "Name in use", "an active key is named '" + name
                                     + "'; rotate or revoke it instead", java.util.List.of(
                                     new io.integrationhub.delivery.FieldError("name", "is the name of an active key"))));
-                    JsonResponses.respond(e, 201, issuedView(issued));
+                    respondWithSecret(e, issuedView(issued));
                 });
 
         from("direct:api-keys-revoke").routeId("api-keys-revoke").routeConfigurationId(ApiErrorHandling.ID)
@@ -88,7 +89,7 @@ public class ApiKeyRoutes extends RouteBuilder {
                     Callers.requireAdmin(e);
                     String id = id(e);
                     long grace = 86400;
-                    String graceParam = e.getMessage().getHeader("graceSeconds", String.class);
+                    String graceParam = RequestParameters.query(e, "graceSeconds").orElse(null);
                     if (graceParam != null) {
                         try {
                             grace = Long.parseLong(graceParam);
@@ -104,16 +105,25 @@ public class ApiKeyRoutes extends RouteBuilder {
                     Map<String, Object> body = issuedView(issued);
                     body.put("previousKeyId", id);
                     body.put("previousKeyExpiresAt", keys.find(id).map(k -> String.valueOf(k.expiresAt())).orElse(null));
-                    JsonResponses.respond(e, 201, body);
+                    respondWithSecret(e, body);
                 });
     }
 
     private static String id(Exchange e) {
-        String id = e.getMessage().getHeader("id", String.class);
+        String single = RequestParameters.path(e, "/api/v1/keys/{id}", "id");
+        String id = single != null ? single : RequestParameters.path(e, "/api/v1/keys/{id}/rotate", "id");
         if (id == null || !ID.matcher(id).matches()) {
             throw ApiProblem.badRequest("id", "must be a key id (16 hex digits)");
         }
         return id;
+    }
+
+    /**
+     * A 201 carrying a key's value. No cache on the way may keep it: the API guard marks every answer it lets
+     * through {@code Cache-Control: no-store} (Camel's HTTP header filter drops that header from a route's answer).
+     */
+    private static void respondWithSecret(Exchange e, Map<String, Object> body) {
+        JsonResponses.respond(e, 201, body);
     }
 
     private static Map<String, Object> view(ApiKeys.ApiKeyView k) {

@@ -219,6 +219,50 @@ class ApiKeysTest {
     }
 
     @Test
+    void headersNeverStandInForTheGraceOrTheKeyId() {
+        JsonNode old = create("grace-by-query", "sender");
+        JsonNode bystander = create("grace-bystander", "sender");
+        // a header graceSeconds: 0 is not the query parameter: the default grace of a day applies
+        HttpResponse<String> rotated = hub.request("POST", "/api/v1/keys/" + old.get("id").asText() + "/rotate", admin(), null,
+                "graceSeconds", "0", "id", bystander.get("id").asText());
+        assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(201);
+        JsonNode fresh = Json.parse(rotated.body());
+        ISSUED.add(fresh.get("key").asText());
+        assertThat(fresh.get("previousKeyId").asText()).isEqualTo(old.get("id").asText());
+        assertThat(Instant.parse(fresh.get("previousKeyExpiresAt").asText())).isAfter(Instant.now().plusSeconds(86000));
+        assertThat(sendEmail(bearer(old.get("key").asText())).statusCode()).isEqualTo(202);
+        assertThat(sendEmail(bearer(bystander.get("key").asText())).statusCode()).isEqualTo(202);
+
+        // and the query wins over a header that says otherwise
+        JsonNode now = create("grace-now", "sender");
+        rotated = hub.request("POST", "/api/v1/keys/" + now.get("id").asText() + "/rotate?graceSeconds=0", admin(), null,
+                "graceSeconds", "86400");
+        assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(201);
+        ISSUED.add(Json.parse(rotated.body()).get("key").asText());
+        assertProblem(sendEmail(bearer(now.get("key").asText())), 401);
+
+        // a revocation revokes the key its path names
+        assertThat(hub.request("DELETE", "/api/v1/keys/" + old.get("id").asText(), admin(), null,
+                "id", bystander.get("id").asText()).statusCode()).isEqualTo(204);
+        assertProblem(sendEmail(bearer(old.get("key").asText())), 401);
+        assertThat(sendEmail(bearer(bystander.get("key").asText())).statusCode()).isEqualTo(202);
+    }
+
+    @Test
+    void answersCarryingASecretAreNeverStored() {
+        HttpResponse<String> created = hub.request("POST", "/api/v1/keys", admin(), "{\"name\": \"no-store\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        JsonNode body = Json.parse(created.body());
+        ISSUED.add(body.get("key").asText());
+        assertThat(created.headers().firstValue("Cache-Control")).hasValue("no-store");
+
+        HttpResponse<String> rotated = hub.request("POST", "/api/v1/keys/" + body.get("id").asText() + "/rotate", admin(), null);
+        assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(201);
+        ISSUED.add(Json.parse(rotated.body()).get("key").asText());
+        assertThat(rotated.headers().firstValue("Cache-Control")).hasValue("no-store");
+    }
+
+    @Test
     void rotationWithNoGraceRevokesAtOnce() {
         JsonNode old = create("rotate-now", "sender");
         HttpResponse<String> rotated = hub.request("POST", "/api/v1/keys/" + old.get("id").asText()
