@@ -48,7 +48,7 @@ final class ApiKeyAuthenticationHandler implements AuthenticationHandler {
         ctx.response().putHeader("Cache-Control", "no-store");
         Caller c = caller.get();
         ctx.setUser(User.create(new JsonObject().put("keyId", c.keyId()).put("keyName", c.keyName())
-                .put("role", c.role().wireName())));
+                .put("role", c.role().wireName()).put("allowedFrom", new io.vertx.core.json.JsonArray(c.allowedFrom()))));
         ctx.next();
     }
 
