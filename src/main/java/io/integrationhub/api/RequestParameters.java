@@ -40,6 +40,23 @@ public final class RequestParameters {
     }
 
     /**
+     * An HTTP header the API reads. The server copies query parameters into the headers too, so a query parameter
+     * of the same name (in any case) is refused rather than read as the header.
+     */
+    public static String header(Exchange exchange, String name) {
+        String query = exchange.getMessage().getHeader(Exchange.HTTP_QUERY, String.class);
+        if (query != null && !query.isEmpty()) {
+            for (String pair : query.split("&")) {
+                int eq = pair.indexOf('=');
+                if (decode(eq < 0 ? pair : pair.substring(0, eq), name).equalsIgnoreCase(name)) {
+                    throw ApiProblem.badRequest(name, "is an HTTP header, not a query parameter");
+                }
+            }
+        }
+        return exchange.getMessage().getHeader(name, String.class);
+    }
+
+    /**
      * The value of {@code {name}} in a path template such as {@code /api/v1/messages/{id}/retry}, taken from the
      * request's path; null when the path does not have the template's shape.
      */

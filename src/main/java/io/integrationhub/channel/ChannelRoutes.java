@@ -16,6 +16,7 @@ import io.integrationhub.api.Idempotency;
 import io.integrationhub.api.JsonBodies;
 import io.integrationhub.api.JsonResponses;
 import io.integrationhub.api.Problems;
+import io.integrationhub.api.RequestParameters;
 import io.integrationhub.delivery.CircuitBreakers;
 import io.integrationhub.delivery.DeliveryResult;
 import io.integrationhub.delivery.FieldError;
@@ -330,7 +331,7 @@ public class ChannelRoutes extends RouteBuilder {
     }
 
     private static String idempotencyHeader(Exchange e) {
-        String key = e.getMessage().getHeader(Idempotency.HEADER, String.class);
+        String key = RequestParameters.header(e, Idempotency.HEADER);
         if (key != null) {
             Idempotency.validateKey(key);
         }

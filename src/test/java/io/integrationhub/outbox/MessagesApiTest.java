@@ -294,6 +294,34 @@ class MessagesApiTest {
         hub.awaitStatus(deadId, OutboxMessage.SENT, Duration.ofSeconds(20));
     }
 
+    /** The other way round: a query parameter named like a header the API reads is never that header. */
+    @Test
+    void queryParametersNeverStandInForHeaders() {
+        String owner = createSender(hub, "query-games");
+        // an idempotency key belongs in its header: in the query it would silently make nothing idempotent
+        HttpResponse<String> keyed = hub.request("POST", "/api/v1/email?Idempotency-Key=order-1", bearer(owner), email("one"));
+        assertProblem(keyed, 400);
+        assertThat(Json.parse(keyed.body()).get("errors").findValuesAsText("field")).containsExactly("Idempotency-Key");
+        assertProblem(hub.request("POST", "/api/v1/email/batch?idempotency-key=order-1", bearer(owner),
+                "{\"messages\": [" + email("one") + "]}"), 400);
+        // nor does a query parameter stand in for the body's content type
+        HttpResponse<String> typed = hub.send(java.net.http.HttpRequest.newBuilder(hub.uri("/api/v1/email?Content-Type=application/json"))
+                .header("Authorization", bearer(owner)).header("Content-Type", "text/plain")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(email("typed"))).build());
+        assertProblem(typed, 415);
+        HttpResponse<String> retyped = hub.request("POST", "/api/v1/email?content-type=text/plain", bearer(owner), email("retyped"));
+        assertProblem(retyped, 400);
+        assertThat(Json.parse(retyped.body()).get("errors").findValuesAsText("field")).containsExactly("Content-Type");
+        assertThat(ids(get(hub, bearer(owner), "/api/v1/messages"))).isEmpty();
+        // the header itself works
+        String first = send(hub, bearer(owner), email("keyed"));
+        assertThat(first).isNotEmpty();
+        HttpResponse<String> once = hub.request("POST", "/api/v1/email", bearer(owner), email("keyed"), "Idempotency-Key", "order-2");
+        HttpResponse<String> twice = hub.request("POST", "/api/v1/email", bearer(owner), email("keyed"), "Idempotency-Key", "order-2");
+        assertThat(once.statusCode()).as(once.body()).isEqualTo(202);
+        assertThat(Json.parse(twice.body()).get("id").asText()).isEqualTo(Json.parse(once.body()).get("id").asText());
+    }
+
     private static JsonNode listWith(String key, String path, String header, String value) {
         HttpResponse<String> response = hub.request("GET", path, bearer(key), null, header, value);
         assertThat(response.statusCode()).as(path + " with " + header + ": " + value + " " + response.body()).isEqualTo(200);
