@@ -73,7 +73,7 @@ public final class RequestParameters {
             return null;
         }
         String value = null;
-        for (int i = 0; i < expected.length; i++) {
+        for (int i = expected[0].isEmpty() ? 1 : 0; i < expected.length; i++) {
             String segment = actual[i + offset];
             if (expected[i].equals("{" + name + "}")) {
                 value = decode(segment, name);

@@ -122,8 +122,11 @@ public final class ApiKeys {
         KnownKey environment = keys.get(ENVIRONMENT_KEY_ID);
         boolean idMatches = MessageDigest.isEqual(presentedHash, byId == null ? NO_MATCH : byId.hash());
         boolean environmentMatches = MessageDigest.isEqual(presentedHash, environment == null ? NO_MATCH : environment.hash());
-        KnownKey known = idMatches ? byId : environmentMatches ? environment : null;
-        if (known == null || !known.view().activeAt(clock.instant())) {
+        Instant now = clock.instant();
+        // the same value may be both (a revoked printed key made the environment's): the active one answers
+        KnownKey known = idMatches && byId.view().activeAt(now) ? byId
+                : environmentMatches && environment.view().activeAt(now) ? environment : null;
+        if (known == null) {
             return Optional.empty();
         }
         ApiKeyView view = known.view();

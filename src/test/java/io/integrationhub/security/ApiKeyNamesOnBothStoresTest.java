@@ -140,6 +140,27 @@ class ApiKeyNamesOnBothStoresTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
+    void aPrintedKeyMadeTheEnvironmentsAdminKeyAuthenticates(Backend backend) throws Exception {
+        ApiKeys keys = new ApiKeys(open(newDatabase(backend)), Clock.systemUTC());
+        ApiKeys.IssuedKey printed = keys.createFirstAdminKeyIfNone().orElseThrow();
+        assertThat(keys.authenticate(printed.value()).map(Caller::keyId)).hasValue(printed.key().id());
+        // the printed key is revoked, and its value becomes HUB_ADMIN_KEY of the same store: the environment's key
+        assertThat(keys.revoke(printed.key().id())).isTrue();
+        assertThat(keys.authenticate(printed.value())).isEmpty();
+        assertThat(keys.seedEnvironmentAdminKey(printed.value())).isTrue();
+        Caller caller = keys.authenticate(printed.value()).orElseThrow();
+        assertThat(caller.keyId()).isEqualTo(ApiKeys.ENVIRONMENT_KEY_ID);
+        assertThat(caller.isAdmin()).isTrue();
+        // a value of the hub's shape whose id is unknown, as HUB_ADMIN_KEY
+        String pasted = "hk_fedcba9876543210_" + "x".repeat(43);
+        assertThat(keys.seedEnvironmentAdminKey(pasted)).isTrue();
+        assertThat(keys.authenticate(pasted).map(Caller::keyId)).hasValue(ApiKeys.ENVIRONMENT_KEY_ID);
+        assertThat(keys.authenticate(printed.value())).as("the previous value is replaced").isEmpty();
+        assertThat(keys.authenticate("hk_fedcba9876543210_" + "y".repeat(43))).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
     void theMigrationGivesEachNameToItsNewestActiveKey(Backend backend) throws Exception {
         String url = newDatabase(backend);
         String user = backend == Backend.H2 ? "" : null;
