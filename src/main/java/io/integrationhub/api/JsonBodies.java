@@ -30,7 +30,7 @@ public final class JsonBodies {
 
     /** The request's JSON object; a 415 for another content type, a 400 for anything that is not a JSON object. */
     public static JsonNode readObject(Exchange exchange) {
-        String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
+        String contentType = RequestParameters.header(exchange, Exchange.CONTENT_TYPE);
         if (contentType == null || !contentType.toLowerCase().replace(" ", "").matches("application/json(;.*)?")) {
             throw new ApiProblem(415, "Unsupported media type", "Content-Type must be application/json");
         }

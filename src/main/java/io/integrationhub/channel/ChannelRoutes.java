@@ -16,6 +16,7 @@ import io.integrationhub.api.Idempotency;
 import io.integrationhub.api.JsonBodies;
 import io.integrationhub.api.JsonResponses;
 import io.integrationhub.api.Problems;
+import io.integrationhub.api.RequestParameters;
 import io.integrationhub.delivery.CircuitBreakers;
 import io.integrationhub.delivery.DeliveryResult;
 import io.integrationhub.delivery.FieldError;
@@ -184,8 +185,10 @@ public class ChannelRoutes extends RouteBuilder {
     }
 
     /** {@code POST /api/v1/<c>} and {@code /batch}. */
+    @SuppressWarnings("unchecked")
     private <M> void api(Channel<M> channel, Outbox outbox, Idempotency idempotency) {
         String c = channel.name();
+        SenderPolicy<M> policy = getContext().getRegistry().lookupByNameAndType(c + "SenderPolicy", SenderPolicy.class);
         rest("/api/v1/" + c).description("Send " + c + " through the configured provider")
                 .post().id("rest-" + c + "-send").consumes("application/json").produces("application/json")
                     .description("Accept one " + c + " message into the outbox; 202 with its id and status URL")
@@ -201,7 +204,7 @@ public class ChannelRoutes extends RouteBuilder {
                     Caller caller = Callers.of(e);
                     JsonNode request = JsonBodies.readObject(e);
                     String key = idempotencyHeader(e);
-                    String payload = json.writeValueAsString(channel.parse(request, ""));
+                    String payload = json.writeValueAsString(allowed(policy, channel.parse(request, ""), caller, ""));
                     Idempotency.StoredResponse response = idempotency.execute(caller.keyName(), key,
                             Idempotency.requestHash("POST", "/api/v1/" + c, JsonBodies.canonical(request)), tx -> {
                                 String id = Outbox.newId();
@@ -229,7 +232,8 @@ public class ChannelRoutes extends RouteBuilder {
                     List<Object> parsed = new ArrayList<>();
                     for (int i = 0; i < items.size(); i++) {
                         try {
-                            parsed.add(json.writeValueAsString(channel.parse(items.get(i), "messages[" + i + "].")));
+                            String path = "messages[" + i + "].";
+                            parsed.add(json.writeValueAsString(allowed(policy, channel.parse(items.get(i), path), caller, path)));
                         } catch (InvalidMessageException invalid) {
                             parsed.add(invalid.errors());
                         }
@@ -265,6 +269,15 @@ public class ChannelRoutes extends RouteBuilder {
                     JsonResponses.respondRaw(e, response.status(), response.body());
                 })
                 .to(ExchangePattern.InOnly, OutboxRoutes.wake(c));
+    }
+
+    /** The message, when the caller may send it; a refusal naming the fields it may not send as otherwise. */
+    private static <M> M allowed(SenderPolicy<M> policy, M message, Caller caller, String path) {
+        List<FieldError> refused = policy == null ? List.of() : policy.check(message, caller, path);
+        if (!refused.isEmpty()) {
+            throw new InvalidMessageException(refused);
+        }
+        return message;
     }
 
     /** No message of the batch is valid: a 422 that still lists each message's errors, and nothing stored. */
@@ -318,7 +331,7 @@ public class ChannelRoutes extends RouteBuilder {
     }
 
     private static String idempotencyHeader(Exchange e) {
-        String key = e.getMessage().getHeader(Idempotency.HEADER, String.class);
+        String key = RequestParameters.header(e, Idempotency.HEADER);
         if (key != null) {
             Idempotency.validateKey(key);
         }

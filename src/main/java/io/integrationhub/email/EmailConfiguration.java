@@ -6,6 +6,9 @@ import java.util.List;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.Settings;
 import io.integrationhub.channel.Channel;
+import io.integrationhub.channel.SenderPolicy;
+import io.integrationhub.delivery.FieldError;
+import io.integrationhub.security.SenderDomains;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
@@ -33,5 +36,10 @@ public class EmailConfiguration implements CamelConfiguration {
                 List.of("console", "smtp", "sendgrid", "resend"),
                 List.of("to", "cc", "bcc", "from", "replyTo", "subject", "text", "html", "template", "tags", "metadata"),
                 messages::parse, EmailMessage::maskedSummary));
+        // a key with allowedFrom sends only from those domains (the default EMAIL_FROM included)
+        camelContext.getRegistry().bind("emailSenderPolicy", (SenderPolicy<EmailMessage>) (message, caller, path) ->
+                SenderDomains.allows(caller.allowedFrom(), message.from().address()) ? List.of()
+                        : List.of(new FieldError(path + "from", "must be an address at " + String.join(", ", caller.allowedFrom())
+                        + " (the domains this API key may send from)")));
     }
 }

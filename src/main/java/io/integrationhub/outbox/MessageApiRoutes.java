@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.api.ApiErrorHandling;
 import io.integrationhub.api.ApiProblem;
 import io.integrationhub.api.JsonResponses;
+import io.integrationhub.api.RequestParameters;
 import io.integrationhub.security.Caller;
 import io.integrationhub.security.Callers;
 import org.apache.camel.Exchange;
@@ -47,8 +48,8 @@ public class MessageApiRoutes extends RouteBuilder {
         from("direct:api-messages-list").routeId("api-messages-list").routeConfigurationId(ApiErrorHandling.ID)
                 .process(e -> {
                     Caller caller = Callers.of(e);
-                    String status = e.getMessage().getHeader("status", String.class);
-                    String channel = e.getMessage().getHeader("channel", String.class);
+                    String status = RequestParameters.query(e, "status").orElse(null);
+                    String channel = RequestParameters.query(e, "channel").orElse(null);
                     if (status != null && !OutboxMessage.STATUSES.contains(status)) {
                         throw ApiProblem.badRequest("status", "must be one of " + new java.util.TreeSet<>(OutboxMessage.STATUSES));
                     }
@@ -80,7 +81,8 @@ public class MessageApiRoutes extends RouteBuilder {
 
     private static OutboxMessage visible(Outbox outbox, Exchange e) {
         Caller caller = Callers.of(e);
-        String id = e.getMessage().getHeader("id", String.class);
+        String single = RequestParameters.path(e, "/api/v1/messages/{id}", "id");
+        String id = single != null ? single : RequestParameters.path(e, "/api/v1/messages/{id}/retry", "id");
         if (id == null || !ID.matcher(id).matches()) {
             throw ApiProblem.badRequest("id", "must be a message id like msg_ followed by 32 hex digits");
         }
@@ -90,7 +92,7 @@ public class MessageApiRoutes extends RouteBuilder {
     }
 
     private static int intParam(Exchange e, String name, int defaultValue, int min, int max) {
-        String value = e.getMessage().getHeader(name, String.class);
+        String value = RequestParameters.query(e, name).orElse(null);
         if (value == null) {
             return defaultValue;
         }

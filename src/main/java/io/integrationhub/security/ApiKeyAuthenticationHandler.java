@@ -44,9 +44,11 @@ final class ApiKeyAuthenticationHandler implements AuthenticationHandler {
                     .end(Problems.body(413, "Payload too large", "the body is larger than " + maxBodyBytes + " bytes", null));
             return;
         }
+        // answers carry secrets (a new key) and personal data (messages): no cache on the way may keep them
+        ctx.response().putHeader("Cache-Control", "no-store");
         Caller c = caller.get();
         ctx.setUser(User.create(new JsonObject().put("keyId", c.keyId()).put("keyName", c.keyName())
-                .put("role", c.role().wireName())));
+                .put("role", c.role().wireName()).put("allowedFrom", new io.vertx.core.json.JsonArray(c.allowedFrom()))));
         ctx.next();
     }
 

@@ -10,6 +10,7 @@ import io.integrationhub.api.ApiErrorHandling;
 import io.integrationhub.api.ApiProblem;
 import io.integrationhub.api.JsonBodies;
 import io.integrationhub.api.JsonResponses;
+import io.integrationhub.api.RequestParameters;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 
@@ -35,7 +36,7 @@ public class ApiKeyRoutes extends RouteBuilder {
         rest("/api/v1/keys").description("API keys (admin)")
                 .get().id("rest-keys-list").produces("application/json").to("direct:api-keys-list")
                 .post().id("rest-keys-create").consumes("application/json").produces("application/json")
-                    .description("Create a key: {\"name\", \"role\": \"sender\"|\"admin\"}; the key is shown once")
+                    .description("Create a key: {\"name\", \"role\": \"sender\"|\"admin\", \"allowedFrom\": [\"example.com\"]}; the key is shown once")
                     .to("direct:api-keys-create")
                 .delete("/{id}").id("rest-keys-revoke").description("Revoke a key at once").to("direct:api-keys-revoke")
                 .post("/{id}/rotate").id("rest-keys-rotate").produces("application/json")
@@ -53,24 +54,29 @@ public class ApiKeyRoutes extends RouteBuilder {
                     Callers.requireAdmin(e);
                     JsonNode body = JsonBodies.readObject(e);
                     body.fieldNames().forEachRemaining(f -> {
-                        if (!f.equals("name") && !f.equals("role")) {
+                        if (!f.equals("name") && !f.equals("role") && !f.equals("allowedFrom")) {
                             throw ApiProblem.badRequest(f, "is not a known field");
                         }
                     });
-                    String name = body.path("name").asText("");
+                    // names are stored trimmed; 'Shop', 'shop' and 'shop ' are one name
+                    String name = body.path("name").asText("").strip();
                     if (!body.path("name").isTextual() || !NAME.matcher(name).matches()) {
                         throw ApiProblem.badRequest("name", "is required: 1 to 100 letters, digits, spaces, '.', '_' or '-'");
                     }
+                    if (ApiKeys.isReservedName(name)) {
+                        throw new ApiProblem(409, "Name reserved", "'" + ApiKeys.ENVIRONMENT_KEY_NAME
+                                + "' is the name of the environment's admin key", java.util.List.of(
+                                new io.integrationhub.delivery.FieldError("name", "is reserved for the environment's admin key")));
+                    }
+                    java.util.List<String> allowedFrom = allowedFrom(body.get("allowedFrom"));
                     String role = body.path("role").isMissingNode() ? "sender" : body.path("role").asText("");
                     if (!role.equals("sender") && !role.equals("admin")) {
                         throw ApiProblem.badRequest("role", "must be sender or admin");
                     }
                     // a name is a caller's identity (idempotency scope, messages it may see): one active key each
-                    ApiKeys.IssuedKey issued = keys.createWithUniqueName(name, Role.valueOf(role.toUpperCase()))
-                            .orElseThrow(() -> new ApiProblem(409, "Name in use", "an active key is named '" + name
-                                    + "'; rotate or revoke it instead", java.util.List.of(
-                                    new io.integrationhub.delivery.FieldError("name", "is the name of an active key"))));
-                    JsonResponses.respond(e, 201, issuedView(issued));
+                    ApiKeys.IssuedKey issued = keys.createWithUniqueName(name, Role.valueOf(role.toUpperCase()), allowedFrom)
+                            .orElseThrow(() -> nameInUse(name));
+                    respondWithSecret(e, issuedView(issued));
                 });
 
         from("direct:api-keys-revoke").routeId("api-keys-revoke").routeConfigurationId(ApiErrorHandling.ID)
@@ -88,7 +94,7 @@ public class ApiKeyRoutes extends RouteBuilder {
                     Callers.requireAdmin(e);
                     String id = id(e);
                     long grace = 86400;
-                    String graceParam = e.getMessage().getHeader("graceSeconds", String.class);
+                    String graceParam = RequestParameters.query(e, "graceSeconds").orElse(null);
                     if (graceParam != null) {
                         try {
                             grace = Long.parseLong(graceParam);
@@ -99,21 +105,64 @@ public class ApiKeyRoutes extends RouteBuilder {
                             throw ApiProblem.badRequest("graceSeconds", "must be a whole number from 0 to " + MAX_GRACE_SECONDS);
                         }
                     }
-                    ApiKeys.IssuedKey issued = keys.rotate(id, Duration.ofSeconds(grace))
-                            .orElseThrow(() -> ApiProblem.notFound("active key " + id));
+                    if (id.equals(ApiKeys.ENVIRONMENT_KEY_ID)) {
+                        throw new ApiProblem(409, "Environment key", "the environment's admin key changes with HUB_ADMIN_KEY, not here");
+                    }
+                    ApiKeys.IssuedKey issued;
+                    try {
+                        issued = keys.rotate(id, Duration.ofSeconds(grace)).orElseThrow(() -> ApiProblem.notFound("active key " + id));
+                    } catch (ApiKeys.NameInUseException race) {
+                        throw new ApiProblem(409, "Name in use", "the key's name was passed on at the same moment; list the keys and try again");
+                    }
                     Map<String, Object> body = issuedView(issued);
                     body.put("previousKeyId", id);
                     body.put("previousKeyExpiresAt", keys.find(id).map(k -> String.valueOf(k.expiresAt())).orElse(null));
-                    JsonResponses.respond(e, 201, body);
+                    respondWithSecret(e, body);
                 });
     }
 
     private static String id(Exchange e) {
-        String id = e.getMessage().getHeader("id", String.class);
+        String single = RequestParameters.path(e, "/api/v1/keys/{id}", "id");
+        String id = single != null ? single : RequestParameters.path(e, "/api/v1/keys/{id}/rotate", "id");
         if (id == null || !ID.matcher(id).matches()) {
             throw ApiProblem.badRequest("id", "must be a key id (16 hex digits)");
         }
         return id;
+    }
+
+    /**
+     * A 201 carrying a key's value. No cache on the way may keep it: the API guard marks every answer it lets
+     * through {@code Cache-Control: no-store} (Camel's HTTP header filter drops that header from a route's answer).
+     */
+    private static void respondWithSecret(Exchange e, Map<String, Object> body) {
+        JsonResponses.respond(e, 201, body);
+    }
+
+    private static ApiProblem nameInUse(String name) {
+        return new ApiProblem(409, "Name in use", "an active key is named '" + name + "' (names are compared trimmed,"
+                + " ignoring case); rotate or revoke it instead", java.util.List.of(
+                new io.integrationhub.delivery.FieldError("name", "is the name of an active key")));
+    }
+
+    /** {@code allowedFrom}: absent or null for any sender, or 1 to 20 domain names. */
+    private static java.util.List<String> allowedFrom(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return java.util.List.of();
+        }
+        if (!node.isArray() || node.isEmpty() || node.size() > SenderDomains.MAX) {
+            throw ApiProblem.badRequest("allowedFrom", "must be a list of 1 to " + SenderDomains.MAX
+                    + " domain names such as [\"example.com\"], or left out to allow any sender");
+        }
+        java.util.Set<String> domains = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode item = node.get(i);
+            String domain = item.isTextual() ? SenderDomains.normalize(item.asText()).orElse(null) : null;
+            if (domain == null) {
+                throw ApiProblem.badRequest("allowedFrom[" + i + "]", "must be a domain name such as example.com");
+            }
+            domains.add(domain);
+        }
+        return java.util.List.copyOf(domains);
     }
 
     private static Map<String, Object> view(ApiKeys.ApiKeyView k) {
@@ -124,6 +173,7 @@ public class ApiKeyRoutes extends RouteBuilder {
         view.put("createdAt", String.valueOf(k.createdAt()));
         view.put("expiresAt", k.expiresAt() == null ? null : k.expiresAt().toString());
         view.put("revokedAt", k.revokedAt() == null ? null : k.revokedAt().toString());
+        view.put("allowedFrom", k.allowedFrom().isEmpty() ? null : k.allowedFrom());
         return view;
     }
 

@@ -16,6 +16,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -46,28 +47,62 @@ public final class ApiKeys {
     public record IssuedKey(ApiKeyView key, String value) {
     }
 
-    public record ApiKeyView(String id, String name, String role, Instant createdAt, Instant expiresAt, Instant revokedAt) {
+    /** A key as listed; {@code allowedFrom} holds the domains it may send email from, empty for any. */
+    public record ApiKeyView(String id, String name, String role, Instant createdAt, Instant expiresAt, Instant revokedAt,
+                             List<String> allowedFrom) {
+        public ApiKeyView {
+            allowedFrom = allowedFrom == null ? List.of() : List.copyOf(allowedFrom);
+        }
+
         public boolean activeAt(Instant now) {
             return revokedAt == null && (expiresAt == null || expiresAt.isAfter(now));
         }
     }
 
-    /**
-     * Creates a key unless an active key has the name already (empty then). Check and insert happen under one
-     * lock of this hub; hubs sharing a store could still race, and names are then the same caller.
-     */
-    public synchronized Optional<IssuedKey> createWithUniqueName(String name, Role role) {
-        Instant now = clock.instant();
-        if (list().stream().anyMatch(k -> k.name().equals(name) && k.activeAt(now))) {
-            return Optional.empty();
+    /** The name of the environment's admin key, reserved: no other key may take it, in any case or spacing. */
+    public static final String ENVIRONMENT_KEY_NAME = "HUB_ADMIN_KEY";
+
+    /** A name is held by one active key; rotation passes it on. Thrown when another key holds it. */
+    public static final class NameInUseException extends RuntimeException {
+        NameInUseException(String name) {
+            super("an active key is named '" + name + "'");
         }
-        return Optional.of(create(name, role));
     }
 
-    public IssuedKey create(String name, Role role) {
-        IssuedKey issued = store.inTransaction(c -> insert(c, name, role, null));
+    /** What names are compared as: trimmed, case-insensitively. */
+    static String nameClaim(String name) {
+        return name.strip().toLowerCase(Locale.ROOT);
+    }
+
+    public static boolean isReservedName(String name) {
+        return nameClaim(name).equals(nameClaim(ENVIRONMENT_KEY_NAME));
+    }
+
+    /**
+     * Creates a key unless an active key has the name already, compared trimmed and case-insensitively (empty then).
+     * The store's unique index on the name's claim decides, so hubs sharing a store cannot both create a name.
+     */
+    public Optional<IssuedKey> createWithUniqueName(String name, Role role) {
+        return createWithUniqueName(name, role, List.of());
+    }
+
+    public Optional<IssuedKey> createWithUniqueName(String name, Role role, List<String> allowedFrom) {
+        String trimmed = name.strip();
+        if (isReservedName(trimmed)) {
+            return Optional.empty();
+        }
+        IssuedKey issued;
+        try {
+            issued = store.inTransaction(c -> insert(c, trimmed, role, allowedFrom));
+        } catch (RuntimeException e) {
+            // the embedded store may give up waiting for the other transaction's uncommitted claim instead
+            if (Store.isUniqueViolation(e) || Store.isLockTimeout(e)) {
+                return Optional.empty();
+            }
+            throw e;
+        }
         reload();
-        return issued;
+        return Optional.of(issued);
     }
 
     /**
@@ -80,12 +115,22 @@ public final class ApiKeys {
         }
         String id = idOf(presented);
         byte[] presentedHash = sha256(presented);
-        KnownKey known = snapshot.get(id == null ? ENVIRONMENT_KEY_ID : id);
-        boolean matches = MessageDigest.isEqual(presentedHash, known == null ? NO_MATCH : known.hash());
-        if (known == null || !matches || !known.view().activeAt(clock.instant())) {
+        Map<String, KnownKey> keys = snapshot;
+        // HUB_ADMIN_KEY may have any shape, the hub's own included (a printed key pasted into a new deployment):
+        // a value of that shape is the key of its id, or else the environment's
+        KnownKey byId = id == null ? null : keys.get(id);
+        KnownKey environment = keys.get(ENVIRONMENT_KEY_ID);
+        boolean idMatches = MessageDigest.isEqual(presentedHash, byId == null ? NO_MATCH : byId.hash());
+        boolean environmentMatches = MessageDigest.isEqual(presentedHash, environment == null ? NO_MATCH : environment.hash());
+        Instant now = clock.instant();
+        // the same value may be both (a revoked printed key made the environment's): the active one answers
+        KnownKey known = idMatches && byId.view().activeAt(now) ? byId
+                : environmentMatches && environment.view().activeAt(now) ? environment : null;
+        if (known == null) {
             return Optional.empty();
         }
-        return Optional.of(new Caller(known.view().id(), known.view().name(), Role.valueOf(known.view().role().toUpperCase())));
+        ApiKeyView view = known.view();
+        return Optional.of(new Caller(view.id(), view.name(), Role.valueOf(view.role().toUpperCase()), view.allowedFrom()));
     }
 
     private record KnownKey(ApiKeyView view, byte[] hash) {
@@ -98,7 +143,7 @@ public final class ApiKeys {
         snapshot = store.inTransaction(c -> {
             Map<String, KnownKey> keys = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT id, name, role, secret_hash, expires_at, revoked_at, created_at FROM api_keys");
+                    "SELECT id, name, role, secret_hash, expires_at, revoked_at, created_at, allowed_from FROM api_keys");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     keys.put(rs.getString("id"), new KnownKey(view(rs), HexFormat.of().parseHex(rs.getString("secret_hash"))));
@@ -112,7 +157,7 @@ public final class ApiKeys {
         return store.inTransaction(c -> {
             List<ApiKeyView> keys = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT id, name, role, expires_at, revoked_at, created_at FROM api_keys ORDER BY created_at, id");
+                    "SELECT id, name, role, expires_at, revoked_at, created_at, allowed_from FROM api_keys ORDER BY created_at, id");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     keys.add(view(rs));
@@ -131,7 +176,7 @@ public final class ApiKeys {
         Instant now = clock.instant();
         boolean revoked = store.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
+                    "UPDATE api_keys SET revoked_at = ?, name_claim = NULL WHERE id = ? AND revoked_at IS NULL")) {
                 ps.setObject(1, Store.utc(now));
                 ps.setString(2, id);
                 return ps.executeUpdate() == 1;
@@ -142,15 +187,30 @@ public final class ApiKeys {
     }
 
     /**
-     * Issues a new key with the same name and role; the old one keeps working for the grace period and then
-     * expires. Empty when the old key does not exist or is no longer active.
+     * Issues a new key with the same name, role and allowed senders, which takes over the name; the old one keeps
+     * working for the grace period and then expires. Empty when the old key does not exist or is no longer active;
+     * {@link NameInUseException} when another hub passed the name on at the same moment.
      */
     public Optional<IssuedKey> rotate(String id, Duration grace) {
         Instant now = clock.instant();
-        Optional<IssuedKey> issued = store.inTransaction(c -> {
+        Optional<IssuedKey> issued;
+        try {
+            issued = rotateInStore(id, grace, now);
+        } catch (RuntimeException e) {
+            if (Store.isUniqueViolation(e) || Store.isLockTimeout(e)) {
+                throw new NameInUseException(find(id).map(ApiKeyView::name).orElse(id));
+            }
+            throw e;
+        }
+        reload();
+        return issued;
+    }
+
+    private Optional<IssuedKey> rotateInStore(String id, Duration grace, Instant now) {
+        return store.inTransaction(c -> {
             ApiKeyView old;
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT id, name, role, expires_at, revoked_at, created_at FROM api_keys WHERE id = ? FOR UPDATE")) {
+                    "SELECT id, name, role, expires_at, revoked_at, created_at, allowed_from FROM api_keys WHERE id = ? FOR UPDATE")) {
                 ps.setString(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
@@ -170,10 +230,13 @@ public final class ApiKeys {
                     ps.executeUpdate();
                 }
             }
-            return Optional.of(insert(c, old.name(), Role.valueOf(old.role().toUpperCase()), null));
+            // the new key takes the name over from whichever key holds it
+            try (PreparedStatement ps = c.prepareStatement("UPDATE api_keys SET name_claim = NULL WHERE name_claim = ?")) {
+                ps.setString(1, nameClaim(old.name()));
+                ps.executeUpdate();
+            }
+            return Optional.of(insert(c, old.name(), Role.valueOf(old.role().toUpperCase()), old.allowedFrom()));
         });
-        reload();
-        return issued;
     }
 
     /**
@@ -201,7 +264,7 @@ public final class ApiKeys {
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO api_keys (id, name, role, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)")) {
                 ps.setString(1, ENVIRONMENT_KEY_ID);
-                ps.setString(2, "HUB_ADMIN_KEY");
+                ps.setString(2, ENVIRONMENT_KEY_NAME);
                 ps.setString(3, Role.ADMIN.wireName());
                 ps.setString(4, hash);
                 ps.setObject(5, Store.utc(now));
@@ -223,13 +286,14 @@ public final class ApiKeys {
                     return Optional.empty();
                 }
             }
-            return Optional.of(insert(c, "admin", Role.ADMIN, null));
+            return Optional.of(insert(c, "admin", Role.ADMIN, List.of()));
         });
         reload();
         return issued;
     }
 
-    private IssuedKey insert(Connection c, String name, Role role, Instant expiresAt) throws SQLException {
+    /** A new active key, holding its name. */
+    private IssuedKey insert(Connection c, String name, Role role, List<String> allowedFrom) throws SQLException {
         byte[] idBytes = new byte[ID_LENGTH / 2];
         random.nextBytes(idBytes);
         byte[] secret = new byte[32];
@@ -238,23 +302,26 @@ public final class ApiKeys {
         String value = PREFIX + id + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         Instant now = clock.instant();
         try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO api_keys (id, name, role, secret_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                "INSERT INTO api_keys (id, name, role, secret_hash, created_at, name_claim, allowed_from)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, id);
             ps.setString(2, name);
             ps.setString(3, role.wireName());
             ps.setString(4, HexFormat.of().formatHex(sha256(value)));
             ps.setObject(5, Store.utc(now));
-            ps.setObject(6, Store.utc(expiresAt));
+            ps.setString(6, nameClaim(name));
+            ps.setString(7, allowedFrom.isEmpty() ? null : String.join(",", allowedFrom));
             ps.executeUpdate();
         }
-        return new IssuedKey(new ApiKeyView(id, name, role.wireName(), now, expiresAt, null), value);
+        return new IssuedKey(new ApiKeyView(id, name, role.wireName(), now, null, null, allowedFrom), value);
     }
 
     private static ApiKeyView view(ResultSet rs) throws SQLException {
         return new ApiKeyView(rs.getString("id"), rs.getString("name"), rs.getString("role"),
                 Store.instant(rs.getObject("created_at", java.time.OffsetDateTime.class)),
                 Store.instant(rs.getObject("expires_at", java.time.OffsetDateTime.class)),
-                Store.instant(rs.getObject("revoked_at", java.time.OffsetDateTime.class)));
+                Store.instant(rs.getObject("revoked_at", java.time.OffsetDateTime.class)),
+                rs.getString("allowed_from") == null ? List.of() : List.of(rs.getString("allowed_from").split(",")));
     }
 
     /** The id part of a key of the hub's own shape, or null for any other value. */

@@ -24,8 +24,10 @@ public final class Callers {
             throw new ApiProblem(401, "Unauthorized", "a valid API key is required: Authorization: Bearer <key>");
         }
         JsonObject principal = user.principal();
+        io.vertx.core.json.JsonArray allowedFrom = principal.getJsonArray("allowedFrom");
         Caller caller = new Caller(principal.getString("keyId"), principal.getString("keyName"),
-                Role.valueOf(principal.getString("role").toUpperCase()));
+                Role.valueOf(principal.getString("role").toUpperCase()),
+                allowedFrom == null ? java.util.List.of() : allowedFrom.stream().map(String::valueOf).toList());
         exchange.setProperty(Caller.PROPERTY, caller);
         return caller;
     }

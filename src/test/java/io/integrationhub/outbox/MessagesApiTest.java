@@ -240,6 +240,94 @@ class MessagesApiTest {
         assertThat(get(hub, admin(), "/api/v1/messages/" + bobMessage).get("id").asText()).isEqualTo(bobMessage);
     }
 
+    /**
+     * The server copies query and path parameters into the same namespace as the request's HTTP headers: a header
+     * named like a parameter must never stand in for it.
+     */
+    @Test
+    void headersNeverStandInForQueryOrPathParameters() {
+        String owner = createSender(hub, "header-games");
+        String sentId = send(hub, bearer(owner), email("stays sent"));
+        String deadId = send(hub, bearer(owner), email("will be dead"));
+        hub.awaitStatus(sentId, OutboxMessage.SENT, Duration.ofSeconds(20));
+        hub.awaitStatus(deadId, OutboxMessage.SENT, Duration.ofSeconds(20));
+        hub.store().inTransaction(c -> {
+            try (var ps = c.prepareStatement("UPDATE outbox_messages SET status = 'dead' WHERE id = ?")) {
+                ps.setString(1, deadId);
+                return ps.executeUpdate();
+            }
+        });
+
+        // the list: what the query says, whatever the headers say
+        assertThat(ids(listWith(owner, "/api/v1/messages?status=sent", "status", "dead"))).containsExactly(sentId);
+        assertThat(ids(listWith(owner, "/api/v1/messages?status=dead", "status", "sent"))).containsExactly(deadId);
+        assertThat(ids(listWith(owner, "/api/v1/messages", "status", "dead"))).containsExactlyInAnyOrder(sentId, deadId);
+        assertThat(ids(listWith(owner, "/api/v1/messages", "channel", "sms"))).hasSize(2);
+        assertThat(ids(listWith(owner, "/api/v1/messages?limit=1", "limit", "100"))).hasSize(1);
+        assertThat(ids(listWith(owner, "/api/v1/messages", "offset", "5"))).hasSize(2);
+        // not even the server's own name for the query string
+        assertThat(ids(listWith(owner, "/api/v1/messages?status=sent", "CamelHttpQuery", "status=dead"))).containsExactly(sentId);
+        assertThat(ids(listWith(owner, "/api/v1/messages", "CamelHttpQuery", "status=dead"))).hasSize(2);
+        // a header alone is not a parameter: invalid values in headers are not even read
+        assertThat(hub.request("GET", "/api/v1/messages", bearer(owner), null, "status", "nonsense", "limit", "x")
+                .statusCode()).isEqualTo(200);
+        // a parameter given twice is refused, naming it
+        HttpResponse<String> twice = hub.request("GET", "/api/v1/messages?status=sent&status=dead", bearer(owner), null);
+        assertProblem(twice, 400);
+        assertThat(Json.parse(twice.body()).get("errors").findValuesAsText("field")).containsExactly("status");
+
+        // one message: the one the path names
+        for (String header : List.of(deadId, "nonsense", "")) {
+            HttpResponse<String> one = hub.request("GET", "/api/v1/messages/" + sentId, bearer(owner), null, "id", header);
+            assertThat(one.statusCode()).as(header + ": " + one.body()).isEqualTo(200);
+            assertThat(Json.parse(one.body()).get("id").asText()).isEqualTo(sentId);
+            one = hub.request("GET", "/api/v1/messages/" + sentId, bearer(owner), null, "CamelHttpPath", "/api/v1/messages/" + deadId);
+            assertThat(Json.parse(one.body()).get("id").asText()).isEqualTo(sentId);
+        }
+        // retry: the path's message, not the header's
+        HttpResponse<String> notDead = hub.request("POST", "/api/v1/messages/" + sentId + "/retry", bearer(owner), null, "id", deadId);
+        assertProblem(notDead, 409);
+        assertThat(get(hub, bearer(owner), "/api/v1/messages/" + deadId).get("status").asText()).isEqualTo("dead");
+        HttpResponse<String> retried = hub.request("POST", "/api/v1/messages/" + deadId + "/retry", bearer(owner), null, "id", sentId);
+        assertThat(retried.statusCode()).as(retried.body()).isEqualTo(202);
+        assertThat(Json.parse(retried.body()).get("id").asText()).isEqualTo(deadId);
+        hub.awaitStatus(deadId, OutboxMessage.SENT, Duration.ofSeconds(20));
+    }
+
+    /** The other way round: a query parameter named like a header the API reads is never that header. */
+    @Test
+    void queryParametersNeverStandInForHeaders() {
+        String owner = createSender(hub, "query-games");
+        // an idempotency key belongs in its header: in the query it would silently make nothing idempotent
+        HttpResponse<String> keyed = hub.request("POST", "/api/v1/email?Idempotency-Key=order-1", bearer(owner), email("one"));
+        assertProblem(keyed, 400);
+        assertThat(Json.parse(keyed.body()).get("errors").findValuesAsText("field")).containsExactly("Idempotency-Key");
+        assertProblem(hub.request("POST", "/api/v1/email/batch?idempotency-key=order-1", bearer(owner),
+                "{\"messages\": [" + email("one") + "]}"), 400);
+        // nor does a query parameter stand in for the body's content type
+        HttpResponse<String> typed = hub.send(java.net.http.HttpRequest.newBuilder(hub.uri("/api/v1/email?Content-Type=application/json"))
+                .header("Authorization", bearer(owner)).header("Content-Type", "text/plain")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(email("typed"))).build());
+        assertProblem(typed, 415);
+        HttpResponse<String> retyped = hub.request("POST", "/api/v1/email?content-type=text/plain", bearer(owner), email("retyped"));
+        assertProblem(retyped, 400);
+        assertThat(Json.parse(retyped.body()).get("errors").findValuesAsText("field")).containsExactly("Content-Type");
+        assertThat(ids(get(hub, bearer(owner), "/api/v1/messages"))).isEmpty();
+        // the header itself works
+        String first = send(hub, bearer(owner), email("keyed"));
+        assertThat(first).isNotEmpty();
+        HttpResponse<String> once = hub.request("POST", "/api/v1/email", bearer(owner), email("keyed"), "Idempotency-Key", "order-2");
+        HttpResponse<String> twice = hub.request("POST", "/api/v1/email", bearer(owner), email("keyed"), "Idempotency-Key", "order-2");
+        assertThat(once.statusCode()).as(once.body()).isEqualTo(202);
+        assertThat(Json.parse(twice.body()).get("id").asText()).isEqualTo(Json.parse(once.body()).get("id").asText());
+    }
+
+    private static JsonNode listWith(String key, String path, String header, String value) {
+        HttpResponse<String> response = hub.request("GET", path, bearer(key), null, header, value);
+        assertThat(response.statusCode()).as(path + " with " + header + ": " + value + " " + response.body()).isEqualTo(200);
+        return Json.parse(response.body());
+    }
+
     @Test
     void retryingAMessageThatIsNotDeadIsAConflict() {
         String id = send(hub, admin(), email("not dead"));

@@ -219,6 +219,50 @@ class ApiKeysTest {
     }
 
     @Test
+    void headersNeverStandInForTheGraceOrTheKeyId() {
+        JsonNode old = create("grace-by-query", "sender");
+        JsonNode bystander = create("grace-bystander", "sender");
+        // a header graceSeconds: 0 is not the query parameter: the default grace of a day applies
+        HttpResponse<String> rotated = hub.request("POST", "/api/v1/keys/" + old.get("id").asText() + "/rotate", admin(), null,
+                "graceSeconds", "0", "id", bystander.get("id").asText());
+        assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(201);
+        JsonNode fresh = Json.parse(rotated.body());
+        ISSUED.add(fresh.get("key").asText());
+        assertThat(fresh.get("previousKeyId").asText()).isEqualTo(old.get("id").asText());
+        assertThat(Instant.parse(fresh.get("previousKeyExpiresAt").asText())).isAfter(Instant.now().plusSeconds(86000));
+        assertThat(sendEmail(bearer(old.get("key").asText())).statusCode()).isEqualTo(202);
+        assertThat(sendEmail(bearer(bystander.get("key").asText())).statusCode()).isEqualTo(202);
+
+        // and the query wins over a header that says otherwise
+        JsonNode now = create("grace-now", "sender");
+        rotated = hub.request("POST", "/api/v1/keys/" + now.get("id").asText() + "/rotate?graceSeconds=0", admin(), null,
+                "graceSeconds", "86400");
+        assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(201);
+        ISSUED.add(Json.parse(rotated.body()).get("key").asText());
+        assertProblem(sendEmail(bearer(now.get("key").asText())), 401);
+
+        // a revocation revokes the key its path names
+        assertThat(hub.request("DELETE", "/api/v1/keys/" + old.get("id").asText(), admin(), null,
+                "id", bystander.get("id").asText()).statusCode()).isEqualTo(204);
+        assertProblem(sendEmail(bearer(old.get("key").asText())), 401);
+        assertThat(sendEmail(bearer(bystander.get("key").asText())).statusCode()).isEqualTo(202);
+    }
+
+    @Test
+    void answersCarryingASecretAreNeverStored() {
+        HttpResponse<String> created = hub.request("POST", "/api/v1/keys", admin(), "{\"name\": \"no-store\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        JsonNode body = Json.parse(created.body());
+        ISSUED.add(body.get("key").asText());
+        assertThat(created.headers().firstValue("Cache-Control")).hasValue("no-store");
+
+        HttpResponse<String> rotated = hub.request("POST", "/api/v1/keys/" + body.get("id").asText() + "/rotate", admin(), null);
+        assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(201);
+        ISSUED.add(Json.parse(rotated.body()).get("key").asText());
+        assertThat(rotated.headers().firstValue("Cache-Control")).hasValue("no-store");
+    }
+
+    @Test
     void rotationWithNoGraceRevokesAtOnce() {
         JsonNode old = create("rotate-now", "sender");
         HttpResponse<String> rotated = hub.request("POST", "/api/v1/keys/" + old.get("id").asText()
@@ -328,6 +372,156 @@ class ApiKeysTest {
         assertThat(hub.request("DELETE", "/api/v1/keys/" + first.get("id").asText(), admin(), null).statusCode())
                 .isEqualTo(204);
         assertThat(create("single-owner", "sender").get("name").asText()).isEqualTo("single-owner");
+    }
+
+    private static HttpResponse<String> createRaw(String json) {
+        HttpResponse<String> response = hub.request("POST", "/api/v1/keys", admin(), json);
+        if (response.statusCode() == 201) {
+            ISSUED.add(Json.parse(response.body()).get("key").asText());
+        }
+        return response;
+    }
+
+    private static void assertNames(HttpResponse<String> response, int status, String... fields) {
+        assertProblem(response, status);
+        assertThat(Json.parse(response.body()).get("errors").findValuesAsText("field")).as(response.body()).containsExactly(fields);
+    }
+
+    @Test
+    void namesAreComparedTrimmedAndIgnoringCaseAndStoredTrimmed() {
+        JsonNode shop = Json.parse(createRaw("{\"name\": \"  Shop  \"}").body());
+        assertThat(shop.get("name").asText()).isEqualTo("Shop");
+        for (String taken : List.of("Shop", "shop", "shop ", " SHOP", "sHoP\\t")) {
+            assertNames(createRaw("{\"name\": \"" + taken + "\", \"role\": \"admin\"}"), 409, "name");
+        }
+        for (String blank : List.of("", " ", "   ", "\\t \\n")) {
+            assertNames(createRaw("{\"name\": \"" + blank + "\"}"), 400, "name");
+        }
+        // the environment's admin key's name is reserved, in any case or spacing
+        for (String reserved : List.of("HUB_ADMIN_KEY", "hub_admin_key", " Hub_Admin_Key ")) {
+            assertNames(createRaw("{\"name\": \"" + reserved + "\", \"role\": \"admin\"}"), 409, "name");
+        }
+        // a rotated name stays taken (its new key holds it); a revoked one is free again, under any spelling
+        HttpResponse<String> rotated = hub.request("POST", "/api/v1/keys/" + shop.get("id").asText() + "/rotate?graceSeconds=0", admin(), null);
+        assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(201);
+        JsonNode successor = Json.parse(rotated.body());
+        ISSUED.add(successor.get("key").asText());
+        assertNames(createRaw("{\"name\": \"SHOP\"}"), 409, "name");
+        assertThat(hub.request("DELETE", "/api/v1/keys/" + successor.get("id").asText(), admin(), null).statusCode()).isEqualTo(204);
+        HttpResponse<String> again = createRaw("{\"name\": \"shop \"}");
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(201);
+        assertThat(Json.parse(again.body()).get("name").asText()).isEqualTo("shop");
+        // the environment's key is set by the environment, not rotated through the API
+        assertProblem(hub.request("POST", "/api/v1/keys/env-admin/rotate", admin(), null), 409);
+        assertThat(hub.request("GET", "/api/v1/keys", admin(), null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anEnvironmentAdminKeyInTheHubsOwnShapeWorks(@TempDir Path ownData) {
+        // a key the hub printed once, pasted into a new deployment's HUB_ADMIN_KEY
+        String pasted = "hk_0123456789abcdef_" + "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde";
+        assertThat(ApiKeys.idOf(pasted)).as("the value has the hub's own shape").isEqualTo("0123456789abcdef");
+        try (TestHub own = TestHub.start(ownData, Map.of("hub.admin-key", pasted))) {
+            HttpResponse<String> listed = own.request("GET", "/api/v1/keys", bearer(pasted), null);
+            assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
+            assertThat(listed.body()).doesNotContain(pasted);
+            // a near miss is still refused
+            assertProblem(own.request("GET", "/api/v1/keys", bearer(pasted.substring(0, pasted.length() - 1) + "f"), null), 401);
+            // and keys the hub issues keep working beside it
+            HttpResponse<String> created = own.request("POST", "/api/v1/keys", bearer(pasted), "{\"name\": \"beside\", \"role\": \"admin\"}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            String issued = Json.parse(created.body()).get("key").asText();
+            assertThat(own.request("GET", "/api/v1/keys", bearer(issued), null).statusCode()).isEqualTo(200);
+            assertThat(own.request("POST", "/api/v1/email", bearer(pasted), EMAIL).statusCode()).isEqualTo(202);
+        }
+    }
+
+    @Test
+    void aKeyWithAllowedSenderDomainsSendsOnlyFromThem() {
+        HttpResponse<String> created = createRaw("{\"name\": \"restricted\", \"allowedFrom\": [\"Shop.Example\", \"mail.example.org\", \"shop.example\"]}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        JsonNode key = Json.parse(created.body());
+        assertThat(key.get("allowedFrom").toString()).isEqualTo("[\"shop.example\",\"mail.example.org\"]");
+        String restricted = bearer(key.get("key").asText());
+        JsonNode listed = null;
+        for (JsonNode item : Json.parse(hub.request("GET", "/api/v1/keys", admin(), null).body()).get("items")) {
+            if (item.get("id").asText().equals(key.get("id").asText())) {
+                listed = item;
+            }
+            if (item.get("id").asText().equals("env-admin")) {
+                assertThat(item.get("allowedFrom").isNull()).isTrue();
+            }
+        }
+        assertThat(listed.get("allowedFrom").toString()).isEqualTo("[\"shop.example\",\"mail.example.org\"]");
+
+        for (String from : List.of("orders@shop.example", "Shop <orders@SHOP.EXAMPLE>", "a@mail.example.org")) {
+            HttpResponse<String> sent = hub.request("POST", "/api/v1/email", restricted, emailFrom(from));
+            assertThat(sent.statusCode()).as(from + ": " + sent.body()).isEqualTo(202);
+        }
+        int before = messagesOf(restricted);
+        // another domain, a subdomain, a parent domain, and the default EMAIL_FROM (hub@example.com)
+        for (String from : List.of("orders@other.example", "a@sub.shop.example", "a@example.org", "a@shop.example.evil.com")) {
+            assertNames(hub.request("POST", "/api/v1/email", restricted, emailFrom(from)), 422, "from");
+        }
+        assertNames(hub.request("POST", "/api/v1/email", restricted, EMAIL), 422, "from");
+        // a batch: each message on its own
+        HttpResponse<String> batch = hub.request("POST", "/api/v1/email/batch", restricted, "{\"messages\": ["
+                + emailFrom("a@shop.example") + ", " + emailFrom("a@other.example") + ", " + EMAIL + "]}");
+        assertThat(batch.statusCode()).as(batch.body()).isEqualTo(202);
+        JsonNode results = Json.parse(batch.body());
+        assertThat(results.get("accepted").asInt()).isEqualTo(1);
+        assertThat(results.get("results").get(1).get("errors").findValuesAsText("field")).containsExactly("messages[1].from");
+        assertThat(results.get("results").get(2).get("errors").findValuesAsText("field")).containsExactly("messages[2].from");
+        assertNames(hub.request("POST", "/api/v1/email/batch", restricted, "{\"messages\": [" + emailFrom("a@other.example") + "]}"),
+                422, "messages[0].from");
+        // nothing refused was stored: the three sends and the batch's one
+        assertThat(messagesOf(restricted)).isEqualTo(before + 1);
+
+        // rotation keeps the domains
+        HttpResponse<String> rotated = hub.request("POST", "/api/v1/keys/" + key.get("id").asText() + "/rotate?graceSeconds=0", admin(), null);
+        assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(201);
+        JsonNode successor = Json.parse(rotated.body());
+        ISSUED.add(successor.get("key").asText());
+        assertThat(successor.get("allowedFrom").toString()).isEqualTo("[\"shop.example\",\"mail.example.org\"]");
+        assertNames(hub.request("POST", "/api/v1/email", bearer(successor.get("key").asText()), emailFrom("a@other.example")), 422, "from");
+        assertThat(hub.request("POST", "/api/v1/email", bearer(successor.get("key").asText()), emailFrom("a@shop.example")).statusCode())
+                .isEqualTo(202);
+
+        // a key without the list sends as anyone, as before
+        String open = bearer(create("unrestricted", "sender").get("key").asText());
+        assertThat(hub.request("POST", "/api/v1/email", open, emailFrom("a@anything.example")).statusCode()).isEqualTo(202);
+        assertThat(hub.request("POST", "/api/v1/email", open, EMAIL).statusCode()).isEqualTo(202);
+    }
+
+    @Test
+    void allowedSenderDomainsAreValidated() {
+        String many = String.join(", ", java.util.stream.IntStream.range(0, 21).mapToObj(i -> "\"d" + i + ".example\"").toList());
+        Map<String, String> bad = new LinkedHashMap<>();
+        bad.put("[]", "allowedFrom");
+        bad.put("\"example.com\"", "allowedFrom");
+        bad.put("[" + many + "]", "allowedFrom");
+        bad.put("[\"example.com\", \"not a domain\"]", "allowedFrom[1]");
+        bad.put("[\"localhost\"]", "allowedFrom[0]");
+        bad.put("[\"a@example.com\"]", "allowedFrom[0]");
+        bad.put("[\"-bad.example\"]", "allowedFrom[0]");
+        bad.put("[\"example.123\"]", "allowedFrom[0]");
+        bad.put("[1]", "allowedFrom[0]");
+        bad.put("[\"" + "a".repeat(64) + ".example\"]", "allowedFrom[0]");
+        for (Map.Entry<String, String> entry : bad.entrySet()) {
+            assertNames(createRaw("{\"name\": \"validated\", \"allowedFrom\": " + entry.getKey() + "}"), 400, entry.getValue());
+        }
+        String twenty = String.join(", ", java.util.stream.IntStream.range(0, 20).mapToObj(i -> "\"d" + i + ".example\"").toList());
+        HttpResponse<String> created = createRaw("{\"name\": \"validated\", \"allowedFrom\": [" + twenty + "]}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(Json.parse(created.body()).get("allowedFrom")).hasSize(20);
+    }
+
+    private static String emailFrom(String from) {
+        return "{\"from\": \"" + from + "\", \"to\": \"ann@example.com\", \"subject\": \"Hi\", \"text\": \"Hello\"}";
+    }
+
+    private static int messagesOf(String authorization) {
+        return Json.parse(hub.request("GET", "/api/v1/messages?limit=100", authorization, null).body()).get("items").size();
     }
 
     @Test
