@@ -126,10 +126,14 @@ public class ChannelRoutes extends RouteBuilder {
         }
 
         ProducerTemplate producer = getContext().createProducerTemplate();
+        @SuppressWarnings("unchecked")
+        SenderPolicy<M> senderPolicy = getContext().getRegistry().lookupByNameAndType(c + "SenderPolicy", SenderPolicy.class);
         from("direct:send-" + c).routeId("send-" + c)
                 .errorHandler(noErrorHandler())
                 .process(e -> {
                     M message = ChannelRequests.read(channel, e, json);
+                    // an app calling through a route sends under its key's rules too (allowed senders)
+                    Callers.tryOf(e).ifPresent(caller -> allowed(senderPolicy, message, caller, ""));
                     e.setProperty(MESSAGE, message);
                     String key = e.getProperty(IDEMPOTENCY_KEY, String.class);
                     if (key == null) {
@@ -159,6 +163,7 @@ public class ChannelRoutes extends RouteBuilder {
                 .errorHandler(noErrorHandler())
                 .process(e -> {
                     M message = ChannelRequests.read(channel, e, json);
+                    Callers.tryOf(e).ifPresent(caller -> allowed(senderPolicy, message, caller, ""));
                     String key = e.getProperty(IDEMPOTENCY_KEY, String.class);
                     if (key != null) {
                         checkKey(key);
