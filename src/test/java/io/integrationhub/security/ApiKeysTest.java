@@ -464,6 +464,9 @@ class ApiKeysTest {
             assertNames(hub.request("POST", "/api/v1/email", restricted, emailFrom(from)), 422, "from");
         }
         assertNames(hub.request("POST", "/api/v1/email", restricted, EMAIL), 422, "from");
+        // through a YAML route, which sends from the default EMAIL_FROM: refused the same way, nothing queued
+        assertNames(hub.request("POST", "/api/v1/events/user-signed-up", restricted,
+                "{\"email\": \"ann@example.com\", \"name\": \"Ann\"}"), 422, "from");
         // a batch: each message on its own
         HttpResponse<String> batch = hub.request("POST", "/api/v1/email/batch", restricted, "{\"messages\": ["
                 + emailFrom("a@shop.example") + ", " + emailFrom("a@other.example") + ", " + EMAIL + "]}");
