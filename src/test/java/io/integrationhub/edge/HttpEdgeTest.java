@@ -11,6 +11,10 @@ import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -18,6 +22,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.integrationhub.testing.Json;
 import io.integrationhub.testing.TestHub;
@@ -26,6 +34,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -123,6 +132,64 @@ class HttpEdgeTest {
     @Test
     void aMalformedHeaderIs400ProblemJson() throws IOException {
         assertProblem("GET /openapi.json HTTP/1.1\r\nHost: x\r\nBad Header : value\r\n\r\n", 400);
+    }
+
+    @Test
+    void aMethodThePathDoesNotTakeIs405WithAllow() {
+        var response = hub.request("PUT", "/api/v1/messages", TestHub.ADMIN, "{}");
+        assertThat(response.statusCode()).isEqualTo(405);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(Json.parse(response.body()).path("status").asInt()).isEqualTo(405);
+        assertThat(response.headers().firstValue("Allow")).hasValue("GET");
+        var keys = hub.request("PATCH", "/api/v1/keys/some-id", TestHub.ADMIN, "{}");
+        assertThat(keys.statusCode()).isEqualTo(405);
+        assertThat(keys.headers().firstValue("Allow")).hasValue("DELETE");
+    }
+
+    @Test
+    void aTooLargeBodyOverH2cIs413ProblemJson() throws Exception {
+        HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(5)).build();
+        // the first request upgrades the connection to HTTP/2
+        HttpResponse<String> upgrade = h2.send(HttpRequest.newBuilder(hub.uri("/openapi.json")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(upgrade.statusCode()).isEqualTo(200);
+        byte[] body = ("{\"to\": [\"a@example.com\"], \"subject\": \"big\", \"text\": \"" + "a".repeat(2 * 1024 * 1024) + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> response = h2.send(HttpRequest.newBuilder(hub.uri("/api/v1/email"))
+                .header("Authorization", TestHub.ADMIN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(response.headers().firstValue("Connection")).isEmpty();
+        assertThat(Json.parse(response.body()).path("status").asInt()).isEqualTo(413);
+    }
+
+    @Test
+    void aClientThatHangsUpMidRequestIsLoggedAtDebugOnly() throws Exception {
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        root.addAppender(logs);
+        try {
+            for (String path : new String[] {"/api/v1/email", "/api/v1/events/user-signed-up"}) {
+                try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), hub.port())) {
+                    socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: "
+                            + TestHub.ADMIN + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"to\": ")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    socket.getOutputStream().flush();
+                    Thread.sleep(300);
+                    socket.setSoLinger(true, 0);
+                }
+            }
+            // the hub goes on serving, and has noticed the hang-ups by now
+            assertThat(hub.request("GET", "/openapi.json", null, null).statusCode()).isEqualTo(200);
+            Thread.sleep(500);
+            assertThat(logs.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                    .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage()).toList()).isEmpty();
+        } finally {
+            root.detachAppender(logs);
+        }
     }
 
     /**
