@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.integrationhub.Settings;
+import io.integrationhub.api.HttpErrors;
 import io.integrationhub.api.Problems;
 import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.AsyncResult;
@@ -29,6 +30,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.StartupListener;
 import org.apache.camel.component.platform.http.main.MainHttpServer;
+import org.apache.camel.component.platform.http.main.ManagementHttpServer;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.SimpleEventNotifierSupport;
 import org.slf4j.Logger;
@@ -61,6 +63,7 @@ public class HttpEdge implements CamelConfiguration {
                 }
             }
         });
+        long maxBodyBytes = Settings.number(camelContext, "hub.api.max-body-bytes");
         try {
             camelContext.addStartupListener(new StartupListener() {
                 @Override
@@ -72,6 +75,13 @@ public class HttpEdge implements CamelConfiguration {
                     MainHttpServer server = context.hasService(MainHttpServer.class);
                     if (server != null && server.getRouter() != null) {
                         installRequestHook(server.getRouter().getServer().getServer());
+                    }
+                    // a management server of its own (HUB_MANAGEMENT_PORT): the same answers and read deadlines
+                    ManagementHttpServer management = context.hasService(ManagementHttpServer.class);
+                    if (management != null && management.getRouter() != null && server != null
+                            && management.getRouter().getServer() != server.getRouter().getServer()) {
+                        HttpErrors.install(management.getRouter(), maxBodyBytes, context);
+                        installRequestHook(management.getRouter().getServer().getServer());
                     }
                 }
             });
