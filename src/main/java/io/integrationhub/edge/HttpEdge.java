@@ -52,6 +52,7 @@ public class HttpEdge implements CamelConfiguration {
         int idleSeconds = (int) Settings.number(camelContext, "hub.http.idle-timeout-seconds");
         long headerMillis = Settings.number(camelContext, "hub.http.header-timeout-seconds") * 1000;
         long bodyMillis = Settings.number(camelContext, "hub.http.body-timeout-seconds") * 1000;
+        ClientHangUps.install();
         Vertx vertx = Vertx.vertx();
         List<String> failures = new CopyOnWriteArrayList<>();
         camelContext.getRegistry().bind("hubVertx", Vertx.class, edgeVertx(vertx, idleSeconds, headerMillis, bodyMillis, failures));

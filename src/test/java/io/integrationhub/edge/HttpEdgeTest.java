@@ -183,6 +183,15 @@ class HttpEdgeTest {
                     socket.setSoLinger(true, 0);
                 }
             }
+            // one that hangs up before its headers are whole, one before sending anything
+            for (String partial : new String[] {"GET /openapi.json HTTP/1.1\r\nHost: x\r\nX-Half: ", ""}) {
+                try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), hub.port())) {
+                    socket.getOutputStream().write(partial.getBytes(StandardCharsets.US_ASCII));
+                    socket.getOutputStream().flush();
+                    Thread.sleep(200);
+                    socket.setSoLinger(true, 0);
+                }
+            }
             // and one that sends a whole request and hangs up before the answer
             String email = "{\"to\": [\"a@example.com\"], \"subject\": \"gone\", \"text\": \"hi\"}";
             for (String path : new String[] {"/api/v1/email", "/api/v1/messages?limit=100"}) {
