@@ -167,6 +167,30 @@ class HttpEdgeTest {
     }
 
     @Test
+    void aTooLargeBodyOverH2cWithPriorKnowledgeIs413ProblemJson() throws Exception {
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        try {
+            io.vertx.core.http.HttpClient client = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+                    .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+            String body = "{\"to\": [\"a@example.com\"], \"subject\": \"big\", \"text\": \"" + "a".repeat(2 * 1024 * 1024) + "\"}";
+            String[] answer = client.request(io.vertx.core.http.HttpMethod.POST, hub.port(), "127.0.0.1", "/api/v1/email")
+                    .compose(request -> request.putHeader("Authorization", TestHub.ADMIN)
+                            .putHeader("Content-Type", "application/json").send(io.vertx.core.buffer.Buffer.buffer(body)))
+                    .compose(response -> response.body().map(content -> new String[] {response.version().name(),
+                            String.valueOf(response.statusCode()), response.getHeader("Content-Type"),
+                            String.valueOf(response.getHeader("Connection")), content.toString()}))
+                    .toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(answer[0]).isEqualTo("HTTP_2");
+            assertThat(answer[1]).isEqualTo("413");
+            assertThat(answer[2]).isEqualTo("application/problem+json");
+            assertThat(answer[3]).isEqualTo("null");
+            assertThat(Json.parse(answer[4]).path("status").asInt()).isEqualTo(413);
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void aClientThatHangsUpMidRequestIsLoggedAtDebugOnly() throws Exception {
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
