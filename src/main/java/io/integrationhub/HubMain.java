@@ -1,6 +1,7 @@
 package io.integrationhub;
 
 import org.apache.camel.main.Main;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts the hub. Everything else is configuration: beans come from the {@code @Configuration} classes and route
@@ -18,6 +19,13 @@ public final class HubMain {
     public static void main(String... args) throws Exception {
         Main main = new Main(HubMain.class);
         main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
-        main.run(args);
+        try {
+            main.run(args);
+        } catch (Exception e) {
+            // a hub that could not start (its port taken, a bad setting) must not linger half-started: exit non-zero
+            // so a supervisor sees it
+            LoggerFactory.getLogger(HubMain.class).error("The hub could not start: {}", String.valueOf(e.getMessage()));
+            System.exit(1);
+        }
     }
 }

@@ -40,8 +40,12 @@ final class ApiKeyAuthenticationHandler implements AuthenticationHandler {
         }
         String length = request.getHeader("Content-Length");
         if (length != null && tooLarge(length)) {
-            ctx.response().setStatusCode(413).putHeader("Content-Type", Problems.CONTENT_TYPE).putHeader("Connection", "close")
-                    .end(Problems.body(413, "Payload too large", "the body is larger than " + maxBodyBytes + " bytes", null));
+            ctx.response().setStatusCode(413).putHeader("Content-Type", Problems.CONTENT_TYPE);
+            if (request.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+                // the body is not read: the connection cannot be reused (HTTP/2 forbids the header, ends the stream)
+                ctx.response().putHeader("Connection", "close");
+            }
+            ctx.response().end(Problems.body(413, "Payload too large", "the body is larger than " + maxBodyBytes + " bytes", null));
             return;
         }
         // answers carry secrets (a new key) and personal data (messages): no cache on the way may keep them

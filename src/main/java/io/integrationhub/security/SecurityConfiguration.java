@@ -57,7 +57,7 @@ public class SecurityConfiguration implements CamelConfiguration {
                 @Override
                 public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
                     MainHttpServer server = context.hasService(MainHttpServer.class);
-                    if (server != null && server.getRouter() != null && !HttpErrors.install(server.getRouter(), maxBodyBytes)) {
+                    if (server != null && server.getRouter() != null && !HttpErrors.install(server.getRouter(), maxBodyBytes, context)) {
                         LOG.warn("Could not install problem+json answers for requests the HTTP server refuses");
                     }
                 }
