@@ -4,6 +4,7 @@ import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.integrationhub.delivery.CircuitBreakers;
 import io.integrationhub.store.Store;
 import io.integrationhub.store.StoreConfiguration;
+import io.integrationhub.store.StoreMonitor;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.health.HealthCheckRegistry;
@@ -22,7 +23,8 @@ public class ObserveRoutes extends RouteBuilder {
         CircuitBreakers breakers = CircuitBreakers.of(getContext());
         HealthCheckRegistry health = HealthCheckRegistry.get(getContext());
         if (health != null) {
-            health.register(new StoreHealthCheck(store));
+            health.register(new StoreHealthCheck(store, getContext().getRegistry()
+                    .lookupByNameAndType(StoreConfiguration.MONITOR_BEAN, StoreMonitor.class)));
             health.register(new CircuitBreakerHealthCheck(breakers));
         }
         getContext().getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {

@@ -39,8 +39,18 @@ public final class Store {
         return postgres;
     }
 
-    /** Runs the work in one transaction: committed when it returns, rolled back when it throws. */
+    /** Why the store is known to be away (set by {@link StoreMonitor}); null while it answers. */
+    private volatile String unavailable;
+
+    /**
+     * Runs the work in one transaction: committed when it returns, rolled back when it throws. While the store is
+     * known to be away, fails at once instead of waiting for the pool's connection timeout.
+     */
     public <T> T inTransaction(Work<T> work) {
+        String away = unavailable;
+        if (away != null) {
+            throw new StoreException(away);
+        }
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -48,12 +58,28 @@ public final class Store {
                 connection.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                connection.rollback();
+                // the first failure is the cause (08006 when the database went away); the rollback's own failure,
+                // which usually follows, is kept beside it
+                try {
+                    connection.rollback();
+                } catch (SQLException | RuntimeException rollback) {
+                    e.addSuppressed(rollback);
+                }
                 throw e;
             }
         } catch (SQLException e) {
             throw new StoreException(e);
         }
+    }
+
+    /** Whether the store answered its last check. */
+    public boolean isAvailable() {
+        return unavailable == null;
+    }
+
+    /** Set by the monitor: {@code reason} while the store is away, null once it answers again. */
+    void availability(String reason) {
+        this.unavailable = reason;
     }
 
     public static boolean isUniqueViolation(Throwable e) {
