@@ -46,6 +46,11 @@ public final class Outbox {
         this.lease = lease;
     }
 
+    /** Whether the store answered its last check: while it does not, a claimed message is better not sent. */
+    public boolean storeAvailable() {
+        return store.isAvailable();
+    }
+
     /** The outbox's clock. */
     public Instant now() {
         return clock.instant();

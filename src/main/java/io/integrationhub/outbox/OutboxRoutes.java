@@ -154,6 +154,10 @@ public class OutboxRoutes extends RouteBuilder {
                     // another claim (the throttle's wait inside the guard is covered by the rule on outbox.lease-seconds)
                     boolean held;
                     try {
+                        if (!outbox.storeAvailable()) {
+                            // a send now could not be recorded: a crash before the store returns would send it again
+                            throw new StoreException("not sent while the store is away");
+                        }
                         held = outbox.holdsLease(claim);
                     } catch (StoreException away) {
                         // the lease could not be renewed: not sent, given back untried when the store returns

@@ -30,7 +30,15 @@ public class ApiKeyRoutes extends RouteBuilder {
         // keys are checked from memory at the HTTP edge: pick up what other hubs on the same store changed
         from("timer:api-keys-reload?period={{hub.api-keys.reload-ms}}&delay={{hub.api-keys.reload-ms}}")
                 .routeId("api-keys-reload")
-                .process(e -> keys.reload());
+                .process(e -> {
+                    try {
+                        keys.reload();
+                    } catch (io.integrationhub.store.StoreException away) {
+                        // the keys in memory keep working; the store monitor has logged the outage
+                        org.slf4j.LoggerFactory.getLogger(ApiKeyRoutes.class).debug("API keys not reloaded: {}",
+                                away.getMessage());
+                    }
+                });
 
         rest("/api/v1/keys").description("API keys (admin)")
                 .get().id("rest-keys-list").produces("application/json").to("direct:api-keys-list")

@@ -85,20 +85,30 @@ public final class StoreMonitor implements AutoCloseable {
                 return c.isValid(seconds) ? null : "the store does not answer";
             }
         }
-        if (own == null) {
-            Properties properties = new Properties();
-            if (pool.getUsername() != null) {
-                properties.setProperty("user", pool.getUsername());
+        if (own != null) {
+            // a connection of long standing may have been dropped (an idle timeout, a proxy) while the database is
+            // fine: only a fresh connection that fails means the store is away
+            try {
+                if (own.isValid(seconds)) {
+                    return null;
+                }
+            } catch (SQLException dropped) {
+                // tried again below
             }
-            if (pool.getPassword() != null) {
-                properties.setProperty("password", pool.getPassword());
-            }
-            properties.setProperty("loginTimeout", String.valueOf(seconds));
-            properties.setProperty("connectTimeout", String.valueOf(seconds));
-            properties.setProperty("socketTimeout", String.valueOf(2 * seconds));
-            properties.setProperty("ApplicationName", "integration-hub store monitor");
-            own = DriverManager.getConnection(pool.getJdbcUrl(), properties);
+            closeOwn();
         }
+        Properties properties = new Properties();
+        if (pool.getUsername() != null) {
+            properties.setProperty("user", pool.getUsername());
+        }
+        if (pool.getPassword() != null) {
+            properties.setProperty("password", pool.getPassword());
+        }
+        properties.setProperty("loginTimeout", String.valueOf(seconds));
+        properties.setProperty("connectTimeout", String.valueOf(seconds));
+        properties.setProperty("socketTimeout", String.valueOf(2 * seconds));
+        properties.setProperty("ApplicationName", "integration-hub store monitor");
+        own = DriverManager.getConnection(pool.getJdbcUrl(), properties);
         if (own.isValid(seconds)) {
             return null;
         }
