@@ -1,6 +1,7 @@
 package io.integrationhub.outbox;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Semaphore;
@@ -178,7 +179,7 @@ public class OutboxRoutes extends RouteBuilder {
                     DeliveryResult result = e.getMessage().getBody(DeliveryResult.class);
                     // the provider has it: if the store is away now, the outcome is kept and recorded when it returns,
                     // never sent again for want of a record
-                    java.time.Instant sentAt = outbox.now();
+                    Instant sentAt = outbox.now();
                     if (Boolean.FALSE.equals(outcomes.record(claim, "was sent", () -> outbox.markSent(claim.message().id(),
                             claim.lease(), result.provider(), result.providerMessageId(), result.warning(), sentAt)))) {
                         LOG.warn("Message {} was sent but its lease had passed to another claim", claim.message().id());

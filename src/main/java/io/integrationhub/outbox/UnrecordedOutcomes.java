@@ -2,6 +2,7 @@ package io.integrationhub.outbox;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 import io.integrationhub.store.StoreException;
@@ -27,7 +28,7 @@ public final class UnrecordedOutcomes {
     }
 
     private final Map<Key, Outcome> pending = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong recordedLate = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong recordedLate = new AtomicLong();
 
     /**
      * Writes an outcome now, or keeps it to write when the store answers again. True when written, false when the

@@ -10,14 +10,19 @@ import io.integrationhub.api.ApiErrorHandling;
 import io.integrationhub.api.ApiProblem;
 import io.integrationhub.api.JsonBodies;
 import io.integrationhub.api.JsonResponses;
+import io.integrationhub.store.StoreException;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code /api/v1/keys}: list, create, revoke and rotate API keys (admin keys only); and the reload that brings
  * changes made through another hub on the same store into this hub's memory within {@code hub.api-keys.reload-ms}.
  */
 public class ApiKeyRoutes extends RouteBuilder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiKeyRoutes.class);
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}");
     private static final Pattern ID = Pattern.compile("[0-9a-f]{16}|" + ApiKeys.ENVIRONMENT_KEY_ID);
@@ -33,10 +38,9 @@ public class ApiKeyRoutes extends RouteBuilder {
                 .process(e -> {
                     try {
                         keys.reload();
-                    } catch (io.integrationhub.store.StoreException away) {
+                    } catch (StoreException away) {
                         // the keys in memory keep working; the store monitor has logged the outage
-                        org.slf4j.LoggerFactory.getLogger(ApiKeyRoutes.class).debug("API keys not reloaded: {}",
-                                away.getMessage());
+                        LOG.debug("API keys not reloaded: {}", away.getMessage());
                     }
                 });
 

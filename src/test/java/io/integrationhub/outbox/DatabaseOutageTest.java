@@ -29,6 +29,7 @@ import java.util.regex.Pattern;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.integrationhub.testing.Json;
+import io.integrationhub.testing.LogCapture;
 import io.integrationhub.testing.ProviderStubs;
 import io.integrationhub.testing.TestHub;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -70,6 +71,13 @@ class DatabaseOutageTest {
     private record Answer(int status, long millis, String retryAfter, String contentType, String body, long at) {
     }
 
+    private record LongSummary(long min, long max) {
+        static LongSummary of(java.util.stream.LongStream values) {
+            java.util.LongSummaryStatistics stats = values.summaryStatistics();
+            return new LongSummary(stats.getMin(), stats.getMax());
+        }
+    }
+
     private record Probe(String path, int status, long millis, long at) {
     }
 
@@ -106,7 +114,7 @@ class DatabaseOutageTest {
         settings.put("sendgrid.api-key", "SG.outage-test-key");
         settings.put("email.sendgrid.rate", "1000");
 
-        try (TestHub hub = TestHub.start(dir.resolve("hub"), settings)) {
+        try (LogCapture log = LogCapture.attach(); TestHub hub = TestHub.start(dir.resolve("hub"), settings)) {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             long t0 = System.nanoTime();
             Map<String, String> markerById = new ConcurrentHashMap<>();
@@ -182,6 +190,9 @@ class DatabaseOutageTest {
                 System.out.printf("PostgreSQL stopped at %d ms, restarted at %d..%d ms; %d requests: %s; slowest %d ms%n",
                         down, restarting, up, answers.size(), byStatus, slowest);
 
+                LongSummary refusals = LongSummary.of(answers.stream().filter(a -> a.status() == 503).mapToLong(Answer::at));
+                System.out.printf("503s from %d to %d ms; answers over 1.5 s: %s%n", refusals.min(), refusals.max(),
+                        answers.stream().filter(a -> a.millis() > 1500).map(a -> a.at() + "+" + a.millis() + ":" + a.status()).toList());
                 // every request answered quickly: accepted, or refused with a 503 problem and Retry-After
                 assertThat(answers.size()).as("requests made").isGreaterThan(200);
                 for (Answer a : answers) {
@@ -250,6 +261,13 @@ class DatabaseOutageTest {
             // deliveries were in flight when the database went away: their sends were recorded when it returned
             assertThat(outcomes.recordedLate()).as("sends recorded after the outage").isPositive();
             assertThat(outcomes.size()).as("outcomes still waiting").isZero();
+            // the log names the real cause (PostgreSQL's 57P01 or 08006 for the connections it closed, 08001 for
+            // those it refused), never the state-less failure of a rollback on a dead connection
+            assertThat(log.linesContainingAnyOf(List.of("SQL state null"))).isEmpty();
+            assertThat(log.linesContainingAnyOf(List.of("SQL state 57P01", "SQL state 08006", "SQL state 08001")))
+                    .isNotEmpty();
+            assertThat(log.linesContainingAnyOf(List.of("SG.outage-test-key"))).as("the provider's key in the log")
+                    .isEmpty();
             for (String id : markerById.keySet()) {
                 OutboxMessage message = hub.outbox().find(id).orElseThrow();
                 assertThat(message.attempts()).as("attempts of " + id).isEqualTo(1);
