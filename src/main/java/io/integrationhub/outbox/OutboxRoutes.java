@@ -20,6 +20,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,9 +69,24 @@ public class OutboxRoutes extends RouteBuilder {
         for (OutboxChannel channel : channels) {
             dispatch(outbox, outcomes, channel.name());
         }
-        // outcomes the store could not take when they happened, written as soon as it answers again
+        // outcomes the store could not take when they happened, written as soon as it answers again, and tried a
+        // last time when the hub stops (after its routes, before the store closes)
         from("timer:outbox-outcomes?period={{outbox.poll-interval-ms}}").routeId("outbox-outcomes")
                 .process(e -> outcomes.retry());
+        try {
+            getContext().addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    outcomes.retry();
+                    if (outcomes.size() > 0) {
+                        LOG.warn("{} delivery outcomes could not be recorded before the hub stopped: those messages "
+                                + "are sent again after their lease, marked as possible duplicates", outcomes.size());
+                    }
+                }
+            }, true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
 
         from("timer:idempotency-expiry?period=3600000&delay=60000").routeId("idempotency-expiry")
                 .process(e -> idempotency.deleteExpired());
