@@ -54,9 +54,16 @@ public final class Store {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                T result = work.apply(connection);
-                connection.commit();
-                return result;
+                try {
+                    T result = work.apply(connection);
+                    connection.commit();
+                    return result;
+                } catch (AssertionError driver) {
+                    // the PostgreSQL driver asserts that a connection it finds closed mid-batch does not throw: with
+                    // assertions on (-ea) the lost connection surfaces as an Error, which would end the thread that
+                    // called (a dispatcher's claimer) for good. It is the database going away, and reported as such.
+                    throw new SQLException("the connection was lost: " + driver.getMessage(), "08003", driver);
+                }
             } catch (SQLException | RuntimeException e) {
                 // the first failure is the cause (08006 when the database went away); the rollback's own failure,
                 // which usually follows, is kept beside it

@@ -62,7 +62,9 @@ public final class StoreMonitor implements AutoCloseable {
         String problem;
         try {
             problem = probe();
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException | AssertionError e) {
+            // (an AssertionError: the PostgreSQL driver's, with -ea, on a connection it found closed; an exception
+            // escaping here would end the monitor's schedule)
             closeOwn();
             problem = describe(e);
         } finally {
@@ -116,7 +118,7 @@ public final class StoreMonitor implements AutoCloseable {
         return "the store does not answer";
     }
 
-    private static String describe(Exception e) {
+    private static String describe(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
