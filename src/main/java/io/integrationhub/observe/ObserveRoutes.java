@@ -6,6 +6,7 @@ import io.integrationhub.outbox.OutboxChannel;
 import io.integrationhub.outbox.OutboxRoutes;
 import io.integrationhub.store.Store;
 import io.integrationhub.store.StoreConfiguration;
+import io.integrationhub.store.StoreMonitor;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.health.HealthCheckRegistry;
@@ -25,7 +26,8 @@ public class ObserveRoutes extends RouteBuilder {
         QueueMetrics queue = new QueueMetrics(store, OutboxRoutes.channels(getContext()).stream().map(OutboxChannel::name).toList());
         HealthCheckRegistry health = HealthCheckRegistry.get(getContext());
         if (health != null) {
-            health.register(new StoreHealthCheck(store));
+            health.register(new StoreHealthCheck(store, getContext().getRegistry()
+                    .lookupByNameAndType(StoreConfiguration.MONITOR_BEAN, StoreMonitor.class)));
             health.register(new CircuitBreakerHealthCheck(breakers));
         }
         getContext().getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {

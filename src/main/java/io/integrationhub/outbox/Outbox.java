@@ -26,6 +26,8 @@ public final class Outbox {
     private static final String COLUMNS = "id, channel, status, payload, provider, provider_message_id, attempts, "
             + "last_error, created_by, next_attempt_at, created_at, updated_at, sent_at, delivered_at, provider_error_code";
     private static final int MAX_ERROR = 2000;
+    /** The note on a message sent again because an earlier attempt may have reached the provider unrecorded. */
+    public static final String ABANDONED = "the hub stopped during delivery; sent again (it may have reached the provider)";
 
     /** A claimed message and the token that proves the claim. */
     public record Claim(OutboxMessage message, String lease, Instant leaseUntil) {
@@ -42,6 +44,16 @@ public final class Outbox {
         this.store = store;
         this.clock = clock;
         this.lease = lease;
+    }
+
+    /** Whether the store answered its last check: while it does not, a claimed message is better not sent. */
+    public boolean storeAvailable() {
+        return store.isAvailable();
+    }
+
+    /** The outbox's clock. */
+    public Instant now() {
+        return clock.instant();
     }
 
     public static String newId() {
@@ -85,16 +97,22 @@ public final class Outbox {
                         limit - due.size()));
             }
             List<Claim> claims = new ArrayList<>();
+            // a message still 'sending' under a lease that ran out was abandoned mid-delivery (its hub stopped, or
+            // could not record the outcome before it did): it may have reached the provider, and the note says so
             try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_messages SET status = 'sending', "
-                    + "lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?")) {
+                    + "lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?, "
+                    + "last_error = CASE WHEN status = 'sending' THEN ? ELSE last_error END WHERE id = ?")) {
                 for (OutboxMessage m : due) {
+                    boolean abandoned = OutboxMessage.SENDING.equals(m.status());
                     ps.setString(1, token);
                     ps.setObject(2, Store.utc(now.plus(lease)));
                     ps.setObject(3, Store.utc(now));
-                    ps.setString(4, m.id());
+                    ps.setString(4, ABANDONED);
+                    ps.setString(5, m.id());
                     ps.addBatch();
                     claims.add(new Claim(new OutboxMessage(m.id(), m.channel(), OutboxMessage.SENDING, m.payload(),
-                            m.provider(), m.providerMessageId(), m.attempts() + 1, m.lastError(), m.createdBy(),
+                            m.provider(), m.providerMessageId(), m.attempts() + 1,
+                            abandoned ? ABANDONED : m.lastError(), m.createdBy(),
                             m.nextAttemptAt(), m.createdAt(), now, m.sentAt(), m.deliveredAt(), m.providerErrorCode()),
                             token, now.plus(lease)));
                 }
@@ -191,7 +209,12 @@ public final class Outbox {
      * kept from a failed attempt is cleared: on a sent message the code is the one its receipt brings, if any.
      */
     public boolean markSent(String id, String lease, String provider, String providerMessageId, String warning) {
-        Instant now = clock.instant();
+        return markSent(id, lease, provider, providerMessageId, warning, clock.instant());
+    }
+
+    /** As {@link #markSent(String, String, String, String, String)}, sent at {@code now} (recorded later). */
+    public boolean markSent(String id, String lease, String provider, String providerMessageId, String warning,
+                            Instant now) {
         return update(id, lease, "status = 'sent', provider = ?, provider_message_id = ?, provider_error_code = NULL, "
                 + "last_error = COALESCE(?, last_error), lease_owner = NULL, lease_until = NULL, updated_at = ?, "
                 + "sent_at = ?", provider, providerMessageId, truncate(warning), Store.utc(now), Store.utc(now));
@@ -219,10 +242,10 @@ public final class Outbox {
     public int releaseAllLeases() {
         Instant now = clock.instant();
         return store.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_messages SET lease_until = ?, last_error = "
-                    + "'the hub stopped during delivery; sent again (it may have reached the provider)' "
+            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_messages SET lease_until = ?, last_error = ? "
                     + "WHERE status = 'sending'")) {
                 ps.setObject(1, Store.utc(now.minusSeconds(1)));
+                ps.setString(2, ABANDONED);
                 return ps.executeUpdate();
             }
         });

@@ -1,6 +1,7 @@
 package io.integrationhub.outbox;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Semaphore;
@@ -13,11 +14,13 @@ import io.integrationhub.delivery.DeliveryFailures;
 import io.integrationhub.delivery.DeliveryResult;
 import io.integrationhub.delivery.ProviderUnavailableException;
 import io.integrationhub.delivery.TransientDeliveryException;
+import io.integrationhub.store.StoreException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,8 +64,28 @@ public class OutboxRoutes extends RouteBuilder {
                 .setExchangePattern(ExchangePattern.InOnly)
                 .multicast().to(channels.stream().map(c -> wake(c.name())).toArray(String[]::new)).end();
 
+        UnrecordedOutcomes outcomes = new UnrecordedOutcomes();
+        getContext().getRegistry().bind("hubUnrecordedOutcomes", UnrecordedOutcomes.class, outcomes);
         for (OutboxChannel channel : channels) {
-            dispatch(outbox, channel.name());
+            dispatch(outbox, outcomes, channel.name());
+        }
+        // outcomes the store could not take when they happened, written as soon as it answers again, and tried a
+        // last time when the hub stops (after its routes, before the store closes)
+        from("timer:outbox-outcomes?period={{outbox.poll-interval-ms}}").routeId("outbox-outcomes")
+                .process(e -> outcomes.retry());
+        try {
+            getContext().addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    outcomes.retry();
+                    if (outcomes.size() > 0) {
+                        LOG.warn("{} delivery outcomes could not be recorded before the hub stopped: those messages "
+                                + "are sent again after their lease, marked as possible duplicates", outcomes.size());
+                    }
+                }
+            }, true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
 
         from("timer:idempotency-expiry?period=3600000&delay=60000").routeId("idempotency-expiry")
@@ -83,7 +106,7 @@ public class OutboxRoutes extends RouteBuilder {
                 });
     }
 
-    private void dispatch(Outbox outbox, String channel) {
+    private void dispatch(Outbox outbox, UnrecordedOutcomes outcomes, String channel) {
         int workers = (int) Settings.number(getContext(), "outbox.workers");
         int batchSize = (int) Settings.number(getContext(), "outbox.batch-size");
         String scheduleKey = channel + ".retry-schedule";
@@ -117,6 +140,9 @@ public class OutboxRoutes extends RouteBuilder {
                         List<Outbox.Claim> claims = List.of();
                         try {
                             claims = slots == 0 ? List.of() : outbox.claimDue(channel, slots);
+                        } catch (StoreException away) {
+                            // the store monitor has logged the outage; claimed again on the next wake-up
+                            LOG.debug("Channel {} not claimed: {}", channel, away.getMessage());
                         } finally {
                             free.release(slots - claims.size());
                         }
@@ -137,12 +163,12 @@ public class OutboxRoutes extends RouteBuilder {
                     .process(e -> {
                         ProviderUnavailableException unavailable = (ProviderUnavailableException) DeliveryFailures.failure(e);
                         Outbox.Claim claim = e.getProperty(CLAIM, Outbox.Claim.class);
-                        outbox.postpone(claim.message().id(), claim.lease(), breakers.openWait(unavailable.provider()),
-                                unavailable.getMessage());
+                        outcomes.record(claim, "was postponed", () -> outbox.postpone(claim.message().id(),
+                                claim.lease(), breakers.openWait(unavailable.provider()), unavailable.getMessage()));
                     })
                 .end()
                 .onException(Exception.class).handled(true)
-                    .process(e -> failed(outbox, schedule, e))
+                    .process(e -> failed(outbox, outcomes, schedule, e))
                 .end()
                 .process(e -> {
                     Outbox.Claim claim = e.getMessage().getBody(Outbox.Claim.class);
@@ -150,13 +176,27 @@ public class OutboxRoutes extends RouteBuilder {
                     e.setProperty(MESSAGE_ID, claim.message().id());
                     if (e.getContext().isStopping()) {
                         // not started: given back untried, for the next hub (or this one after its restart)
-                        outbox.release(claim.message().id(), claim.lease());
+                        outcomes.record(claim, "was given back untried",
+                                () -> outbox.release(claim.message().id(), claim.lease()));
                         e.setProperty(LEASE_HELD, false);
                         return;
                     }
                     // send only while holding the lease: renewed once less than half remains, refused when it passed to
                     // another claim (the throttle's wait inside the guard is covered by the rule on outbox.lease-seconds)
-                    e.setProperty(LEASE_HELD, outbox.holdsLease(claim));
+                    boolean held;
+                    try {
+                        if (!outbox.storeAvailable()) {
+                            // a send now could not be recorded: a crash before the store returns would send it again
+                            throw new StoreException("not sent while the store is away");
+                        }
+                        held = outbox.holdsLease(claim);
+                    } catch (StoreException away) {
+                        // the lease could not be renewed: not sent, given back untried when the store returns
+                        outcomes.record(claim, "was given back untried",
+                                () -> outbox.release(claim.message().id(), claim.lease()));
+                        held = false;
+                    }
+                    e.setProperty(LEASE_HELD, held);
                     e.getMessage().setBody(claim.message().payload());
                 })
                 .filter(exchangeProperty(LEASE_HELD).isEqualTo(false))
@@ -167,15 +207,18 @@ public class OutboxRoutes extends RouteBuilder {
                 .process(e -> {
                     Outbox.Claim claim = e.getProperty(CLAIM, Outbox.Claim.class);
                     DeliveryResult result = e.getMessage().getBody(DeliveryResult.class);
-                    if (!outbox.markSent(claim.message().id(), claim.lease(), result.provider(),
-                            result.providerMessageId(), result.warning())) {
+                    // the provider has it: if the store is away now, the outcome is kept and recorded when it returns,
+                    // never sent again for want of a record
+                    Instant sentAt = outbox.now();
+                    if (Boolean.FALSE.equals(outcomes.record(claim, "was sent", () -> outbox.markSent(claim.message().id(),
+                            claim.lease(), result.provider(), result.providerMessageId(), result.warning(), sentAt)))) {
                         LOG.warn("Message {} was sent but its lease had passed to another claim", claim.message().id());
                     }
                 });
     }
 
     /** A failed attempt: retried later when transient and attempts remain, else dead with the reason. */
-    private static void failed(Outbox outbox, RetrySchedule schedule, Exchange e) {
+    private static void failed(Outbox outbox, UnrecordedOutcomes outcomes, RetrySchedule schedule, Exchange e) {
         Outbox.Claim claim = e.getProperty(CLAIM, Outbox.Claim.class);
         Throwable cause = DeliveryFailures.failure(e);
         String provider = cause instanceof DeliveryException d ? d.provider() : null;
@@ -187,7 +230,9 @@ public class OutboxRoutes extends RouteBuilder {
             Duration retryAfter = cause instanceof TransientDeliveryException t ? t.retryAfter() : null;
             var wait = schedule.next(attempts, retryAfter);
             if (wait.isPresent()) {
-                if (outbox.scheduleRetry(id, claim.lease(), wait.get(), provider, reason, code)) {
+                String why = reason;
+                if (Boolean.TRUE.equals(outcomes.record(claim, "failed (" + reason + ")",
+                        () -> outbox.scheduleRetry(id, claim.lease(), wait.get(), provider, why, code)))) {
                     LOG.info("Message {} attempt {} failed ({}); next attempt in {} ms", id, attempts, reason,
                             wait.get().toMillis());
                 }
@@ -195,9 +240,12 @@ public class OutboxRoutes extends RouteBuilder {
             }
             reason = "gave up after " + attempts + " attempts: " + reason;
         }
-        if (outbox.markDead(id, claim.lease(), provider, reason, code)) {
+        String why = reason;
+        Boolean dead = outcomes.record(claim, "is dead (" + reason + ")",
+                () -> outbox.markDead(id, claim.lease(), provider, why, code));
+        if (Boolean.TRUE.equals(dead)) {
             LOG.warn("Message {} is dead: {}", id, reason);
-        } else {
+        } else if (Boolean.FALSE.equals(dead)) {
             LOG.warn("Message {} failed ({}) after its lease passed to another claim", id, reason);
         }
     }

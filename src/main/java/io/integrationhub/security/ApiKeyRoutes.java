@@ -11,14 +11,19 @@ import io.integrationhub.api.ApiProblem;
 import io.integrationhub.api.JsonBodies;
 import io.integrationhub.api.JsonResponses;
 import io.integrationhub.api.RequestParameters;
+import io.integrationhub.store.StoreException;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code /api/v1/keys}: list, create, revoke and rotate API keys (admin keys only); and the reload that brings
  * changes made through another hub on the same store into this hub's memory within {@code hub.api-keys.reload-ms}.
  */
 public class ApiKeyRoutes extends RouteBuilder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiKeyRoutes.class);
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}");
     private static final Pattern ID = Pattern.compile("[0-9a-f]{16}|" + ApiKeys.ENVIRONMENT_KEY_ID);
@@ -31,7 +36,14 @@ public class ApiKeyRoutes extends RouteBuilder {
         // keys are checked from memory at the HTTP edge: pick up what other hubs on the same store changed
         from("timer:api-keys-reload?period={{hub.api-keys.reload-ms}}&delay={{hub.api-keys.reload-ms}}")
                 .routeId("api-keys-reload")
-                .process(e -> keys.reload());
+                .process(e -> {
+                    try {
+                        keys.reload();
+                    } catch (StoreException away) {
+                        // the keys in memory keep working; the store monitor has logged the outage
+                        LOG.debug("API keys not reloaded: {}", away.getMessage());
+                    }
+                });
 
         rest("/api/v1/keys").description("API keys (admin)")
                 .get().id("rest-keys-list").produces("application/json").to("direct:api-keys-list")

@@ -39,21 +39,54 @@ public final class Store {
         return postgres;
     }
 
-    /** Runs the work in one transaction: committed when it returns, rolled back when it throws. */
+    /** Why the store is known to be away (set by {@link StoreMonitor}); null while it answers. */
+    private volatile String unavailable;
+
+    /**
+     * Runs the work in one transaction: committed when it returns, rolled back when it throws. While the store is
+     * known to be away, fails at once instead of waiting for the pool's connection timeout.
+     */
     public <T> T inTransaction(Work<T> work) {
+        String away = unavailable;
+        if (away != null) {
+            throw new StoreException(away);
+        }
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                T result = work.apply(connection);
-                connection.commit();
-                return result;
+                try {
+                    T result = work.apply(connection);
+                    connection.commit();
+                    return result;
+                } catch (AssertionError driver) {
+                    // the PostgreSQL driver asserts that a connection it finds closed mid-batch does not throw: with
+                    // assertions on (-ea) the lost connection surfaces as an Error, which would end the thread that
+                    // called (a dispatcher's claimer) for good. It is the database going away, and reported as such.
+                    throw new SQLException("the connection was lost: " + driver.getMessage(), "08003", driver);
+                }
             } catch (SQLException | RuntimeException e) {
-                connection.rollback();
+                // the first failure is the cause (08006 when the database went away); the rollback's own failure,
+                // which usually follows, is kept beside it
+                try {
+                    connection.rollback();
+                } catch (SQLException | RuntimeException rollback) {
+                    e.addSuppressed(rollback);
+                }
                 throw e;
             }
         } catch (SQLException e) {
             throw new StoreException(e);
         }
+    }
+
+    /** Whether the store answered its last check. */
+    public boolean isAvailable() {
+        return unavailable == null;
+    }
+
+    /** Set by the monitor: {@code reason} while the store is away, null once it answers again. */
+    void availability(String reason) {
+        this.unavailable = reason;
     }
 
     public static boolean isUniqueViolation(Throwable e) {

@@ -23,6 +23,7 @@ public class StoreConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(StoreConfiguration.class);
     public static final String STORE_BEAN = "hubStore";
+    public static final String MONITOR_BEAN = "hubStoreMonitor";
 
     @Override
     public void configure(CamelContext camelContext) {
@@ -38,15 +39,20 @@ public class StoreConfiguration implements CamelConfiguration {
         String url = Settings.get(camelContext, "db.url");
         Store store = open(url, Settings.optional(camelContext, "db.username"),
                 Settings.optional(camelContext, "db.password"),
-                (int) Settings.number(camelContext, "db.pool-size"));
+                (int) Settings.number(camelContext, "db.pool-size"),
+                Settings.number(camelContext, "db.connection-timeout-ms"));
         HikariDataSource dataSource = (HikariDataSource) store.dataSource();
+        StoreMonitor monitor = new StoreMonitor(store, dataSource);
+        monitor.start();
         camelContext.getRegistry().bind("hubDataSource", DataSource.class, dataSource);
         camelContext.getRegistry().bind(STORE_BEAN, Store.class, store);
+        camelContext.getRegistry().bind(MONITOR_BEAN, StoreMonitor.class, monitor);
         try {
             // closed after the routes stop, so that in-flight work can still record its outcome
             camelContext.addService(new ServiceSupport() {
                 @Override
                 protected void doStop() {
+                    monitor.close();
                     dataSource.close();
                 }
             }, true, true);
@@ -62,6 +68,14 @@ public class StoreConfiguration implements CamelConfiguration {
      * caller owns the pool: close the {@link HikariDataSource} behind {@link Store#dataSource()} when done.
      */
     public static Store open(String url, String username, String password, int poolSize) {
+        return open(url, username, password, poolSize, 30_000);
+    }
+
+    /**
+     * As {@link #open(String, String, String, int)}, waiting at most {@code connectionTimeoutMillis} for a
+     * connection: a database that is away then fails a request within that time instead of holding it.
+     */
+    public static Store open(String url, String username, String password, int poolSize, long connectionTimeoutMillis) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("hub-store");
         config.setJdbcUrl(url);
@@ -72,6 +86,9 @@ public class StoreConfiguration implements CamelConfiguration {
             config.setPassword(password);
         }
         config.setMaximumPoolSize(poolSize);
+        config.setConnectionTimeout(connectionTimeoutMillis);
+        // a pooled connection is checked before use (when idle for a while) within this; never longer than the wait
+        config.setValidationTimeout(Math.min(1000, connectionTimeoutMillis));
         HikariDataSource dataSource = new HikariDataSource(config);
         try {
             Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();

@@ -8,4 +8,9 @@ public class StoreException extends RuntimeException {
     public StoreException(SQLException cause) {
         super("store error (SQL state " + cause.getSQLState() + ")", cause);
     }
+
+    /** The store is known to be away: refused without trying. */
+    public StoreException(String reason) {
+        super("store unavailable: " + reason);
+    }
 }

@@ -270,6 +270,10 @@ class StoreTest {
         assertThat(retaken.message().id()).isEqualTo(id);
         assertThat(retaken.lease()).isNotEqualTo(crashed.lease());
         assertThat(retaken.message().attempts()).isEqualTo(2);
+        // it may have reached the provider before its claimer stopped: the resend says so, on either store
+        assertThat(crashed.message().lastError()).isNull();
+        assertThat(retaken.message().lastError()).isEqualTo(Outbox.ABANDONED);
+        assertThat(outbox.find(id).orElseThrow().lastError()).isEqualTo(Outbox.ABANDONED);
 
         // the old claimer wakes up: it can record nothing
         assertThat(outbox.markSent(id, crashed.lease(), "email-smtp", "old", null)).isFalse();
@@ -413,6 +417,49 @@ class StoreTest {
              Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
+        }
+    }
+
+    /**
+     * When the database goes away mid-transaction, the rollback usually fails too: the failure that stopped the work
+     * (08006) is the cause that is reported and logged, the rollback's is kept beside it.
+     */
+    @org.junit.jupiter.api.Test
+    void theFirstFailureIsTheCauseAndTheRollbacksFailureIsKeptBesideIt() throws Exception {
+        javax.sql.DataSource pool = open(Backend.H2).dataSource();
+        ClassLoader loader = getClass().getClassLoader();
+        javax.sql.DataSource failingRollback = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(loader,
+                new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
+                    Object result = invoke(method, pool, args);
+                    if (!(result instanceof Connection connection)) {
+                        return result;
+                    }
+                    return java.lang.reflect.Proxy.newProxyInstance(loader, new Class<?>[] {Connection.class},
+                            (p, m, a) -> {
+                                if (m.getName().equals("rollback") && a == null) {
+                                    connection.rollback();
+                                    throw new SQLException("This connection has been closed.", "08003");
+                                }
+                                return invoke(m, connection, a);
+                            });
+                });
+        Store store = new Store(failingRollback, false);
+        assertThatThrownBy(() -> store.inTransaction(c -> {
+            throw new SQLException("An I/O error occurred while sending to the backend.", "08006");
+        })).isInstanceOf(StoreException.class).hasMessage("store error (SQL state 08006)")
+                .satisfies(e -> {
+                    SQLException cause = (SQLException) e.getCause();
+                    assertThat(cause.getSQLState()).isEqualTo("08006");
+                    assertThat(cause.getSuppressed()).hasSize(1);
+                    assertThat(((SQLException) cause.getSuppressed()[0]).getSQLState()).isEqualTo("08003");
+                });
+    }
+
+    private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
         }
     }
 

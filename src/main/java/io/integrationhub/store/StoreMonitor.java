@@ -1,0 +1,151 @@
+package io.integrationhub.store;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches the store from a thread of its own, so that neither readiness nor a request ever waits for the pool's
+ * connection timeout to learn that the database is away. Every {@link #INTERVAL} the store is asked whether it
+ * answers within {@link #TIMEOUT}: PostgreSQL on a connection of the monitor's own (outside the pool, so a busy pool
+ * cannot delay the answer, opened with a login timeout of a second), the embedded store through the pool. While
+ * the store is away, {@link Store#inTransaction} refuses at once; the first answer brings it back.
+ */
+public final class StoreMonitor implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StoreMonitor.class);
+    static final Duration INTERVAL = Duration.ofMillis(250);
+    static final Duration TIMEOUT = Duration.ofSeconds(1);
+
+    private final Store store;
+    private final HikariDataSource pool;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "hub-store-monitor");
+        t.setDaemon(true);
+        return t;
+    });
+    /** When the check under way began (nanoTime), or 0 when none is. */
+    private volatile long checkStarted;
+    private volatile String down;
+    private volatile long downSince;
+    private Connection own;
+
+    public StoreMonitor(Store store, HikariDataSource pool) {
+        this.store = store;
+        this.pool = pool;
+    }
+
+    public void start() {
+        thread.scheduleWithFixedDelay(this::check, 0, INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Why the store is not usable now, or null when it answered its last check in time. */
+    public String problem() {
+        long started = checkStarted;
+        if (started != 0 && System.nanoTime() - started > TIMEOUT.toNanos()) {
+            return "the store did not answer within " + TIMEOUT.toMillis() + " ms";
+        }
+        return down;
+    }
+
+    private void check() {
+        checkStarted = System.nanoTime();
+        String problem;
+        try {
+            problem = probe();
+        } catch (SQLException | RuntimeException | AssertionError e) {
+            // (an AssertionError: the PostgreSQL driver's, with -ea, on a connection it found closed; an exception
+            // escaping here would end the monitor's schedule)
+            closeOwn();
+            problem = describe(e);
+        } finally {
+            checkStarted = 0;
+        }
+        if (problem != null && down == null) {
+            downSince = System.nanoTime();
+            LOG.warn("Store unavailable: {}; requests are refused with 503 until it answers again", problem);
+        } else if (problem == null && down != null) {
+            LOG.info("Store available again after {} ms", (System.nanoTime() - downSince) / 1_000_000);
+        }
+        down = problem;
+        store.availability(problem);
+    }
+
+    private String probe() throws SQLException {
+        int seconds = (int) TIMEOUT.toSeconds();
+        if (!store.isPostgres()) {
+            try (Connection c = pool.getConnection()) {
+                return c.isValid(seconds) ? null : "the store does not answer";
+            }
+        }
+        if (own != null) {
+            // a connection of long standing may have been dropped (an idle timeout, a proxy) while the database is
+            // fine: only a fresh connection that fails means the store is away
+            try {
+                if (own.isValid(seconds)) {
+                    return null;
+                }
+            } catch (SQLException dropped) {
+                // tried again below
+            }
+            closeOwn();
+        }
+        Properties properties = new Properties();
+        if (pool.getUsername() != null) {
+            properties.setProperty("user", pool.getUsername());
+        }
+        if (pool.getPassword() != null) {
+            properties.setProperty("password", pool.getPassword());
+        }
+        properties.setProperty("loginTimeout", String.valueOf(seconds));
+        properties.setProperty("connectTimeout", String.valueOf(seconds));
+        properties.setProperty("socketTimeout", String.valueOf(2 * seconds));
+        properties.setProperty("ApplicationName", "integration-hub store monitor");
+        own = DriverManager.getConnection(pool.getJdbcUrl(), properties);
+        if (own.isValid(seconds)) {
+            return null;
+        }
+        closeOwn();
+        return "the store does not answer";
+    }
+
+    private static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String state = e instanceof SQLException sql && sql.getSQLState() != null ? " (SQL state " + sql.getSQLState() + ")" : "";
+        return e.getClass().getSimpleName() + state + ": " + root.getMessage();
+    }
+
+    private void closeOwn() {
+        if (own != null) {
+            try {
+                own.close();
+            } catch (SQLException ignored) {
+                // it is being thrown away because it failed
+            }
+            own = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(3, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeOwn();
+    }
+}
