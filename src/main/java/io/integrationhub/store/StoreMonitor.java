@@ -38,6 +38,8 @@ public final class StoreMonitor implements AutoCloseable {
     private volatile String down;
     private volatile long downSince;
     private Connection own;
+    private int slowChecks;
+    private static final String SLOW = "the store does not answer";
 
     public StoreMonitor(Store store, HikariDataSource pool) {
         this.store = store;
@@ -66,9 +68,16 @@ public final class StoreMonitor implements AutoCloseable {
             // (an AssertionError: the PostgreSQL driver's, with -ea, on a connection it found closed; an exception
             // escaping here would end the monitor's schedule)
             closeOwn();
-            problem = describe(e);
+            problem = timedOut(e) ? SLOW : describe(e);
         } finally {
             checkStarted = 0;
+        }
+        // a store that refuses or drops connections is away at once; one that is merely slow to answer (a busy
+        // machine, a pause of the JVM) only when it stays slow for a second check in a row
+        boolean slow = SLOW.equals(problem);
+        slowChecks = slow ? slowChecks + 1 : 0;
+        if (slow && slowChecks < 2 && down == null) {
+            problem = null;
         }
         if (problem != null && down == null) {
             downSince = System.nanoTime();
@@ -84,7 +93,7 @@ public final class StoreMonitor implements AutoCloseable {
         int seconds = (int) TIMEOUT.toSeconds();
         if (!store.isPostgres()) {
             try (Connection c = pool.getConnection()) {
-                return c.isValid(seconds) ? null : "the store does not answer";
+                return c.isValid(seconds) ? null : SLOW;
             }
         }
         if (own != null) {
@@ -115,7 +124,16 @@ public final class StoreMonitor implements AutoCloseable {
             return null;
         }
         closeOwn();
-        return "the store does not answer";
+        return SLOW;
+    }
+
+    private static boolean timedOut(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.SocketTimeoutException || t instanceof java.sql.SQLTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String describe(Throwable e) {
