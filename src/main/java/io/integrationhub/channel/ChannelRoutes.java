@@ -10,6 +10,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.Settings;
+import io.integrationhub.api.ApiDocs;
 import io.integrationhub.api.ApiErrorHandling;
 import io.integrationhub.api.ApiProblem;
 import io.integrationhub.api.Idempotency;
@@ -17,6 +18,8 @@ import io.integrationhub.api.JsonBodies;
 import io.integrationhub.api.JsonResponses;
 import io.integrationhub.api.Problems;
 import io.integrationhub.api.RequestParameters;
+import io.integrationhub.api.docs.Accepted;
+import io.integrationhub.api.docs.BatchResult;
 import io.integrationhub.delivery.CircuitBreakers;
 import io.integrationhub.delivery.DeliveryResult;
 import io.integrationhub.delivery.FieldError;
@@ -33,7 +36,7 @@ import org.apache.camel.ExchangePattern;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.RouteDefinition;
-import org.apache.camel.model.rest.RestParamType;
+import org.apache.camel.model.rest.RestDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -194,14 +197,20 @@ public class ChannelRoutes extends RouteBuilder {
     private <M> void api(Channel<M> channel, Outbox outbox, Idempotency idempotency) {
         String c = channel.name();
         SenderPolicy<M> policy = getContext().getRegistry().lookupByNameAndType(c + "SenderPolicy", SenderPolicy.class);
-        rest("/api/v1/" + c).description("Send " + c + " through the configured provider")
-                .post().id("rest-" + c + "-send").consumes("application/json").produces("application/json")
+        RestDefinition rest = ApiDocs.bearer(rest("/api/v1/" + c).description("Send " + c + " through the configured provider"));
+        ApiDocs.answers(ApiDocs.idempotencyKey(rest.post().id("rest-" + c + "-send").consumes("application/json")
+                    .produces("application/json")
                     .description("Accept one " + c + " message into the outbox; 202 with its id and status URL")
-                    .param().name(Idempotency.HEADER).type(RestParamType.header).required(false).endParam()
-                    .to("direct:api-" + c + "-send")
-                .post("/batch").id("rest-" + c + "-batch").consumes("application/json").produces("application/json")
+                    .type(ApiDocs.messageModel(c))),
+                202, "Accepted into the outbox (or the first answer again for a repeated Idempotency-Key)",
+                Accepted.class, 400, 401, 409, 413, 415, 422, 503)
+                    .to("direct:api-" + c + "-send");
+        ApiDocs.answers(ApiDocs.idempotencyKey(rest.post("/batch").id("rest-" + c + "-batch").consumes("application/json")
+                    .produces("application/json")
                     .description("Accept up to " + MAX_BATCH + " messages; one result per message (an id, or that message's field errors)")
-                    .param().name(Idempotency.HEADER).type(RestParamType.header).required(false).endParam()
+                    .type(ApiDocs.batchModel(c))),
+                202, "At least one message accepted; results[] has one entry per message", BatchResult.class,
+                400, 401, 409, 413, 415, 422, 503)
                     .to("direct:api-" + c + "-batch");
 
         from("direct:api-" + c + "-send").routeId("api-" + c + "-send").routeConfigurationId(ApiErrorHandling.ID)

@@ -5,15 +5,20 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.integrationhub.api.ApiDocs;
 import io.integrationhub.api.ApiErrorHandling;
 import io.integrationhub.api.ApiProblem;
 import io.integrationhub.api.JsonResponses;
 import io.integrationhub.api.RequestParameters;
+import io.integrationhub.api.docs.Message;
+import io.integrationhub.api.docs.MessagePage;
 import io.integrationhub.security.Caller;
 import io.integrationhub.security.Callers;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.rest.RestDefinition;
+import org.apache.camel.model.rest.RestParamType;
 
 /**
  * What became of accepted messages: {@code GET /api/v1/messages/{id}}, {@code GET /api/v1/messages} (filters and
@@ -31,15 +36,32 @@ public class MessageApiRoutes extends RouteBuilder {
         Outbox outbox = getContext().getRegistry().lookupByNameAndType("outbox", Outbox.class);
         ProducerTemplate wake = getContext().createProducerTemplate();
 
-        rest("/api/v1/messages").description("Status of accepted messages")
-                .get().id("rest-messages-list").produces("application/json")
+        RestDefinition rest = ApiDocs.bearer(rest("/api/v1/messages").description("Status of accepted messages"));
+        ApiDocs.answers(rest.get().id("rest-messages-list").produces("application/json")
                     .description("List messages, newest first; filters: status, channel; paging: limit (1-100), offset")
-                    .to("direct:api-messages-list")
-                .get("/{id}").id("rest-messages-get").produces("application/json")
+                    .param().name("status").type(RestParamType.query).required(false).dataType("string")
+                        .allowableValues(new java.util.ArrayList<>(new java.util.TreeSet<>(OutboxMessage.STATUSES)))
+                        .description("Only messages with this status").endParam()
+                    .param().name("channel").type(RestParamType.query).required(false).dataType("string")
+                        .description("Only messages of this channel, such as email or sms").endParam()
+                    .param().name("limit").type(RestParamType.query).required(false).dataType("integer")
+                        .defaultValue("50").description("Page size, 1 to 100").endParam()
+                    .param().name("offset").type(RestParamType.query).required(false).dataType("integer")
+                        .defaultValue("0").description("Messages to skip").endParam(),
+                200, "A page of messages (a sender key sees its own)", MessagePage.class, 400, 401, 503)
+                    .to("direct:api-messages-list");
+        ApiDocs.answers(rest.get("/{id}").id("rest-messages-get").produces("application/json")
                     .description("One message: status, attempts, provider, provider message id, last error, timestamps, content")
-                    .to("direct:api-messages-get")
-                .post("/{id}/retry").id("rest-messages-retry").produces("application/json")
-                    .description("Queue a dead message again")
+                    .param().name("id").type(RestParamType.path).required(true).dataType("string")
+                        .description("The message's id, from the 202 that accepted it").endParam(),
+                200, "The message", Message.class, 401, 404, 503)
+                    .to("direct:api-messages-get");
+        ApiDocs.answers(rest.post("/{id}/retry").id("rest-messages-retry").produces("application/json")
+                    .description("Queue a dead message again (idempotent by nature: a message already queued again "
+                            + "answers 409)")
+                    .param().name("id").type(RestParamType.path).required(true).dataType("string")
+                        .description("The dead message's id").endParam(),
+                202, "Queued again", Message.class, 401, 404, 409, 503)
                     .to("direct:api-messages-retry");
 
         from("direct:api-messages-get").routeId("api-messages-get").routeConfigurationId(ApiErrorHandling.ID)

@@ -6,14 +6,20 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.integrationhub.api.ApiDocs;
 import io.integrationhub.api.ApiErrorHandling;
 import io.integrationhub.api.ApiProblem;
 import io.integrationhub.api.JsonBodies;
 import io.integrationhub.api.JsonResponses;
 import io.integrationhub.api.RequestParameters;
+import io.integrationhub.api.docs.IssuedKey;
+import io.integrationhub.api.docs.KeyList;
+import io.integrationhub.api.docs.KeyRequest;
 import io.integrationhub.store.StoreException;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.rest.RestDefinition;
+import org.apache.camel.model.rest.RestParamType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,14 +51,27 @@ public class ApiKeyRoutes extends RouteBuilder {
                     }
                 });
 
-        rest("/api/v1/keys").description("API keys (admin)")
-                .get().id("rest-keys-list").produces("application/json").to("direct:api-keys-list")
-                .post().id("rest-keys-create").consumes("application/json").produces("application/json")
+        RestDefinition rest = ApiDocs.bearer(rest("/api/v1/keys").description("API keys (admin)"));
+        ApiDocs.answers(rest.get().id("rest-keys-list").produces("application/json").description("Every key, without secrets"),
+                200, "The keys", KeyList.class, 401, 403, 503)
+                    .to("direct:api-keys-list");
+        ApiDocs.answers(rest.post().id("rest-keys-create").consumes("application/json").produces("application/json")
                     .description("Create a key: {\"name\", \"role\": \"sender\"|\"admin\", \"allowedFrom\": [\"example.com\"]}; the key is shown once")
-                    .to("direct:api-keys-create")
-                .delete("/{id}").id("rest-keys-revoke").description("Revoke a key at once").to("direct:api-keys-revoke")
-                .post("/{id}/rotate").id("rest-keys-rotate").produces("application/json")
+                    .type(KeyRequest.class),
+                201, "The key, with its secret (shown only here; Cache-Control: no-store)", IssuedKey.class,
+                400, 401, 403, 409, 413, 415, 422, 503)
+                    .to("direct:api-keys-create");
+        ApiDocs.answers(rest.delete("/{id}").id("rest-keys-revoke").description("Revoke a key at once")
+                    .param().name("id").type(RestParamType.path).required(true).dataType("string").description("The key's id").endParam(),
+                204, "Revoked", null, 401, 403, 404, 503)
+                    .to("direct:api-keys-revoke");
+        ApiDocs.answers(rest.post("/{id}/rotate").id("rest-keys-rotate").produces("application/json")
                     .description("New key with the same name and role; the old one works for graceSeconds more (default 86400)")
+                    .param().name("id").type(RestParamType.path).required(true).dataType("string").description("The key's id").endParam()
+                    .param().name("graceSeconds").type(RestParamType.query).required(false).dataType("integer")
+                        .defaultValue("86400").description("How long the old key keeps working, 0 to 2592000 (30 days)").endParam(),
+                201, "The new key, with its secret (shown only here; Cache-Control: no-store)", IssuedKey.class,
+                400, 401, 403, 404, 409, 503)
                     .to("direct:api-keys-rotate");
 
         from("direct:api-keys-list").routeId("api-keys-list").routeConfigurationId(ApiErrorHandling.ID)

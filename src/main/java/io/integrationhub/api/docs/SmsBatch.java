@@ -1,0 +1,12 @@
+package io.integrationhub.api.docs;
+
+import java.util.List;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+
+/** Documentation only: describes a JSON body to /openapi.json (the routes read and write JSON themselves). */
+@Schema(name = "SmsBatch", description = "Up to 100 SMS")
+public class SmsBatch {
+    @Schema(requiredMode = Schema.RequiredMode.REQUIRED)
+    public List<Sms> messages;
+}
