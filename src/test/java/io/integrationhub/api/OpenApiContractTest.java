@@ -71,6 +71,16 @@ class OpenApiContractTest {
                 "/api/v1/keys", "/api/v1/keys/{id}", "/api/v1/keys/{id}/rotate", "/api/v1/events/user-signed-up");
         assertThat(api.getServers()).isNotEmpty();
         assertThat(api.getServers().get(0).getUrl()).doesNotContain("0.0.0.0");
+        assertThat(api.getTags()).allMatch(tag -> tag.getDescription() != null, "every tag has a description");
+    }
+
+    @Test
+    void theServerIsTheConfiguredPublicUrlWhenThereIsOne() throws Exception {
+        String generated = hub.request("GET", "/openapi.json", null, null).body();
+        String completed = new OpenApiDocument("https://hub.example.com/").complete(generated);
+        OpenAPI withPublicUrl = new OpenAPIV3Parser().readContents(completed, null, new ParseOptions()).getOpenAPI();
+        assertThat(withPublicUrl.getServers().get(0).getUrl()).isEqualTo("https://hub.example.com");
+        assertThat(api.getServers().get(0).getUrl()).isEqualTo("/");
     }
 
     @Test
