@@ -49,8 +49,16 @@ public final class ApiDocs {
         }
         success.endResponseMessage();
         for (int code : errors) {
-            verb.responseMessage().code(code).message(ERRORS.get(code)).contentType(Problems.CONTENT_TYPE)
-                    .responseModel(Problem.class).endResponseMessage();
+            var error = verb.responseMessage().code(code).message(ERRORS.get(code)).contentType(Problems.CONTENT_TYPE)
+                    .responseModel(Problem.class);
+            if (code == 401) {
+                error.header("WWW-Authenticate").dataType("string").description("Bearer").endHeader();
+            } else if (code == 409 || code == 503) {
+                error.header("Retry-After").dataType("integer")
+                        .description("Seconds to wait before trying again (for a busy Idempotency-Key or an unavailable hub)")
+                        .endHeader();
+            }
+            error.endResponseMessage();
         }
         return verb;
     }

@@ -162,5 +162,7 @@ class OpenApiContractTest {
                 .extracting(Parameter::getName).contains("id", "graceSeconds");
         assertThat(api.getPaths().get("/api/v1/keys/{id}").getDelete().getResponses()).containsKey("204");
         assertThat(api.getPaths().get("/api/v1/keys").getPost().getResponses()).containsKeys("201", "403", "409");
+        assertThat(email.getPost().getResponses().get("503").getHeaders()).containsKey("Retry-After");
+        assertThat(email.getPost().getResponses().get("401").getHeaders()).containsKey("WWW-Authenticate");
     }
 }
