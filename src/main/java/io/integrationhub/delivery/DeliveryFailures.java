@@ -8,9 +8,6 @@ import org.apache.camel.Exchange;
 /** Sorts failures into those worth retrying and those that are final, and describes them without secrets. */
 public final class DeliveryFailures {
 
-    /** Header read by Camel's redelivery before each attempt, overriding the exponential backoff once. */
-    private static final String REDELIVERY_DELAY = Exchange.REDELIVERY_DELAY;
-
     private DeliveryFailures() {
     }
 
@@ -40,22 +37,6 @@ public final class DeliveryFailures {
     public static Throwable failure(Exchange exchange) {
         Throwable failure = exchange.getException();
         return failure != null ? failure : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-    }
-
-    /**
-     * The {@code retryWhile} of redelivery: retry transient failures; when the provider said how long to wait
-     * (Retry-After), wait that long (capped) instead of the backoff.
-     */
-    public static boolean shouldRetry(Exchange exchange, long maximumRetryAfterMillis) {
-        Throwable failure = failure(exchange);
-        exchange.getIn().removeHeader(REDELIVERY_DELAY);
-        if (!isTransient(failure)) {
-            return false;
-        }
-        if (failure instanceof TransientDeliveryException t && t.retryAfter() != null) {
-            exchange.getIn().setHeader(REDELIVERY_DELAY, Math.min(t.retryAfter().toMillis(), maximumRetryAfterMillis));
-        }
-        return true;
     }
 
     /** One line for logs, the API and the dead letter: provider reasons as they are, other failures by type. */

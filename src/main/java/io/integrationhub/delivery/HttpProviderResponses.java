@@ -22,18 +22,27 @@ public final class HttpProviderResponses {
     /** Throws the matching {@link DeliveryException} unless the response is a 2xx. */
     public static void check(String provider, Exchange exchange) {
         Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-        if (status == null) {
-            throw new TransientDeliveryException(provider, "no HTTP status in the response", null, null);
-        }
-        if (status >= 200 && status < 300) {
+        if (status != null && status >= 200 && status < 300) {
             return;
         }
-        String reason = "HTTP " + status + reason(exchange);
-        if (status == 408 || status == 429 || status >= 500) {
-            throw new TransientDeliveryException(provider, reason,
-                    retryAfter(exchange.getMessage().getHeader("Retry-After", String.class)), null);
+        throw failure(provider, exchange, "HTTP " + status + reason(exchange), null);
+    }
+
+    /**
+     * The failure a non-2xx answer means, as every HTTP provider documents it: 408, 429 and 5xx (or no status at
+     * all) may pass and are retried, honouring Retry-After; any other 4xx refuses the message. {@code code} is the
+     * provider's own error code, or null.
+     */
+    public static DeliveryException failure(String provider, Exchange exchange, String reason, String code) {
+        Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        if (status == null) {
+            return new TransientDeliveryException(provider, "no HTTP status in the response", null, null);
         }
-        throw new PermanentDeliveryException(provider, reason);
+        if (status == 408 || status == 429 || status >= 500) {
+            return new TransientDeliveryException(provider, reason,
+                    retryAfter(exchange.getMessage().getHeader("Retry-After", String.class)), code, null);
+        }
+        return new PermanentDeliveryException(provider, reason, code);
     }
 
     /** Retry-After as seconds or an HTTP date; null when absent or unreadable. */

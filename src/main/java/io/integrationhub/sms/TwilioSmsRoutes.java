@@ -16,7 +16,6 @@ import io.integrationhub.delivery.DeliveryResult;
 import io.integrationhub.delivery.HttpProvider;
 import io.integrationhub.delivery.HttpProviderResponses;
 import io.integrationhub.delivery.PermanentDeliveryException;
-import io.integrationhub.delivery.TransientDeliveryException;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 
@@ -107,17 +106,10 @@ public class TwilioSmsRoutes extends RouteBuilder {
         String code = json.path("code").isNumber() || json.path("code").isTextual() ? json.path("code").asText() : null;
         String reason = "HTTP " + status + (code == null ? "" : ", Twilio error " + code)
                 + reason(json.path("message").asText(""));
-        if (status == null) {
-            throw new TransientDeliveryException(PROVIDER, "no HTTP status in the response", null, null);
-        }
-        if (status == 401 || status == 403) {
+        if (status != null && (status == 401 || status == 403)) {
             throw new PermanentDeliveryException(PROVIDER, "Twilio refused the hub's credentials (" + reason + ")", code);
         }
-        if (status == 408 || status == 429 || status >= 500) {
-            throw new TransientDeliveryException(PROVIDER, reason,
-                    HttpProviderResponses.retryAfter(e.getMessage().getHeader("Retry-After", String.class)), code, null);
-        }
-        throw new PermanentDeliveryException(PROVIDER, reason, code);
+        throw HttpProviderResponses.failure(PROVIDER, e, reason, code);
     }
 
     private static JsonNode readJson(String body) {
