@@ -122,7 +122,21 @@ public class HttpEdge implements CamelConfiguration {
      * check (and not thrown from the event loop, where it would only be logged).
      */
     private static HttpServer listenWatched(HttpServer server, String defaultHost, List<String> failures) {
+        Handler<HttpServerRequest>[] requests = newHandlerSlot();
         InvocationHandler handler = (proxy, method, args) -> {
+            if (method.getName().equals("requestHandler")) {
+                if (args == null || args.length == 0) {
+                    return requests[0];
+                }
+                @SuppressWarnings("unchecked")
+                Handler<HttpServerRequest> routes = (Handler<HttpServerRequest>) args[0];
+                requests[0] = routes;
+                server.requestHandler(routes == null ? null : request -> {
+                    MetricsAccept.normalize(request);
+                    routes.handle(request);
+                });
+                return proxy;
+            }
             if (method.getName().equals("listen") && args != null && args.length == 3 && args[0] instanceof Integer port
                     && args[1] instanceof String host && args[2] instanceof Handler<?> callback) {
                 @SuppressWarnings("unchecked")
@@ -150,6 +164,11 @@ public class HttpEdge implements CamelConfiguration {
             }
         };
         return (HttpServer) Proxy.newProxyInstance(HttpEdge.class.getClassLoader(), new Class<?>[] {HttpServer.class}, handler);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Handler<HttpServerRequest>[] newHandlerSlot() {
+        return (Handler<HttpServerRequest>[]) new Handler<?>[1];
     }
 
     private static Vertx edgeVertx(Vertx vertx, int idleSeconds, long headerMillis, long bodyMillis, List<String> failures) {

@@ -3,6 +3,7 @@ package io.integrationhub.security;
 import java.util.Optional;
 
 import io.integrationhub.api.Problems;
+import io.integrationhub.edge.RequestBodyBudget;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.User;
@@ -11,7 +12,8 @@ import io.vertx.ext.web.handler.AuthenticationHandler;
 
 /**
  * Guards {@code /api/*} on the HTTP server itself, before any route (Java or YAML) sees the request: a bearer API
- * key is required, and a body announced larger than the limit is refused before it is read. Every failure gets the
+ * key is required, a body announced larger than the limit is refused before it is read, and so is one the
+ * {@link RequestBodyBudget} has no room for (503). Every failure gets the
  * same 401 so that nobody learns whether a key exists, was revoked or expired.
  */
 final class ApiKeyAuthenticationHandler implements AuthenticationHandler {
@@ -21,10 +23,12 @@ final class ApiKeyAuthenticationHandler implements AuthenticationHandler {
 
     private final ApiKeys keys;
     private final long maxBodyBytes;
+    private final RequestBodyBudget bodies;
 
-    ApiKeyAuthenticationHandler(ApiKeys keys, long maxBodyBytes) {
+    ApiKeyAuthenticationHandler(ApiKeys keys, long maxBodyBytes, RequestBodyBudget bodies) {
         this.keys = keys;
         this.maxBodyBytes = maxBodyBytes;
+        this.bodies = bodies;
     }
 
     @Override
@@ -46,6 +50,9 @@ final class ApiKeyAuthenticationHandler implements AuthenticationHandler {
                 ctx.response().putHeader("Connection", "close");
             }
             ctx.response().end(Problems.body(413, "Payload too large", "the body is larger than " + maxBodyBytes + " bytes", null));
+            return;
+        }
+        if (!bodies.admit(ctx)) {
             return;
         }
         // answers carry secrets (a new key) and personal data (messages): no cache on the way may keep them

@@ -4,6 +4,7 @@ import java.time.Clock;
 
 import io.integrationhub.Settings;
 import io.integrationhub.api.HttpErrors;
+import io.integrationhub.edge.RequestBodyBudget;
 import io.integrationhub.store.Store;
 import io.integrationhub.store.StoreConfiguration;
 import org.apache.camel.CamelConfiguration;
@@ -37,7 +38,8 @@ public class SecurityConfiguration implements CamelConfiguration {
         camelContext.getRegistry().bind("apiKeys", ApiKeys.class, keys);
         seed(keys, adminKey);
 
-        ApiKeyAuthenticationHandler handler = new ApiKeyAuthenticationHandler(keys, maxBodyBytes);
+        ApiKeyAuthenticationHandler handler = new ApiKeyAuthenticationHandler(keys, maxBodyBytes,
+                RequestBodyBudget.of(camelContext));
         camelContext.getManagementStrategy().addEventNotifier(new CallerOnExchange());
         MainHttpServer existing = camelContext.hasService(MainHttpServer.class);
         if (existing != null) {

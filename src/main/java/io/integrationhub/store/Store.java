@@ -75,8 +75,39 @@ public final class Store {
                 throw e;
             }
         } catch (SQLException e) {
+            if (failedForGood(e)) {
+                java.util.function.Consumer<SQLException> listener = brokenListener;
+                if (listener != null) {
+                    listener.accept(e);
+                }
+            }
             throw new StoreException(e);
         }
+    }
+
+    private volatile java.util.function.Consumer<SQLException> brokenListener;
+
+    /** Told when the embedded store has closed itself for good (see {@link #failedForGood}). */
+    void onFailedForGood(java.util.function.Consumer<SQLException> listener) {
+        this.brokenListener = listener;
+    }
+
+    /**
+     * Whether the embedded store closed its database: H2 does so after a failure it cannot recover from in place (a
+     * write that ran out of memory, a file error), and from then on every statement on its connections fails until
+     * the database is opened again.
+     */
+    static boolean failedForGood(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().equals("90098") || sql.getSQLState().equals("90121"))) {
+                return true;
+            }
+            if (t instanceof OutOfMemoryError || t.getClass().getName().equals("org.h2.mvstore.MVStoreException")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the store answered its last check. */

@@ -46,8 +46,37 @@ public final class StoreMonitor implements AutoCloseable {
         this.pool = pool;
     }
 
+    /** Set when the embedded store closed itself: its pooled connections are useless until it is opened again. */
+    private volatile String broken;
+
     public void start() {
+        store.onFailedForGood(this::failedForGood);
         thread.scheduleWithFixedDelay(this::check, 0, INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The embedded store closed its database after a failure it could not recover from in place (H2 does after a
+     * write runs out of memory): requests are refused at once, readiness turns DOWN, and the pooled connections,
+     * which can never work again, are dropped, so the monitor's next check opens the database anew (H2 recovers
+     * the file to its last commit) and, once it answers, the hub serves again without a restart.
+     */
+    void failedForGood(SQLException e) {
+        if (store.isPostgres()) {
+            return;
+        }
+        synchronized (this) {
+            if (broken != null) {
+                return;
+            }
+            broken = "the embedded store closed itself after a failure: " + describe(e);
+        }
+        LOG.warn("{}; requests are refused with 503 while it is opened again", broken);
+        if (down == null) {
+            downSince = System.nanoTime();
+        }
+        down = broken;
+        store.availability(broken);
+        pool.getHikariPoolMXBean().softEvictConnections();
     }
 
     /** Why the store is not usable now, or null when it answered its last check in time. */
@@ -65,6 +94,9 @@ public final class StoreMonitor implements AutoCloseable {
         try {
             problem = probe();
         } catch (SQLException | RuntimeException | AssertionError e) {
+            if (!store.isPostgres() && Store.failedForGood(e)) {
+                pool.getHikariPoolMXBean().softEvictConnections();
+            }
             // (an AssertionError: the PostgreSQL driver's, with -ea, on a connection it found closed; an exception
             // escaping here would end the monitor's schedule)
             closeOwn();
@@ -74,6 +106,15 @@ public final class StoreMonitor implements AutoCloseable {
         }
         // a store that refuses or drops connections is away at once; one that is merely slow to answer (a busy
         // machine, a pause of the JVM) only when it stays slow for a second check in a row
+        if (broken != null) {
+            if (problem == null) {
+                broken = null;
+            } else if (!SLOW.equals(problem)) {
+                problem = broken + "; opening it again: " + problem;
+            } else {
+                problem = broken;
+            }
+        }
         boolean slow = SLOW.equals(problem);
         slowChecks = slow ? slowChecks + 1 : 0;
         if (slow && slowChecks < 2 && down == null) {
@@ -92,8 +133,13 @@ public final class StoreMonitor implements AutoCloseable {
     private String probe() throws SQLException {
         int seconds = (int) TIMEOUT.toSeconds();
         if (!store.isPostgres()) {
-            try (Connection c = pool.getConnection()) {
-                return c.isValid(seconds) ? null : SLOW;
+            // a statement that reads a table: a connection to a database H2 has closed can still say it is valid
+            try (Connection c = pool.getConnection(); java.sql.Statement statement = c.createStatement()) {
+                statement.setQueryTimeout(seconds);
+                try (java.sql.ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM api_keys")) {
+                    rows.next();
+                }
+                return null;
             }
         }
         if (own != null) {

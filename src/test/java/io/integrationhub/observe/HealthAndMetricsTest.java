@@ -47,6 +47,20 @@ class HealthAndMetricsTest {
                     .containsPattern("resilience4j_circuitbreaker_state\\{[^}]*name=\"sms-console\"")
                     .doesNotContainPattern("resilience4j_circuitbreaker_state\\{[^}]*name=\"email-sendgrid\"");
 
+            // what curl and most scrapers ask for, and what Prometheus asks for; a type it cannot give is 406
+            for (String accept : new String[] {"text/plain", "text/plain;q=0.9, */*;q=0.1", "*/*", "text/*",
+                    "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+                            + "text/plain;version=0.0.4;q=0.5,*/*;q=0.1"}) {
+                var asked = hub.send(java.net.http.HttpRequest.newBuilder(hub.uri("/observe/metrics"))
+                        .header("Accept", accept).GET().build());
+                assertThat(asked.statusCode()).as(accept).isEqualTo(200);
+                assertThat(asked.headers().firstValue("Content-Type")).hasValueSatisfying(
+                        type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
+                assertThat(asked.body()).contains("camel_exchanges_total{");
+            }
+            assertThat(hub.send(java.net.http.HttpRequest.newBuilder(hub.uri("/observe/metrics"))
+                    .header("Accept", "application/json").GET().build()).statusCode()).isEqualTo(406);
+
             var openapi = hub.send(java.net.http.HttpRequest.newBuilder(hub.uri("/openapi.json")).GET().build());
             assertThat(openapi.statusCode()).isEqualTo(200);
             assertThat(Json.parse(openapi.body()).get("paths").has("/api/v1/email")).isTrue();
