@@ -24,7 +24,7 @@ class SettingsTest {
             assertThat(in).as("application.properties on the classpath").isNotNull();
             defaults.load(in);
         }
-        assertThat(defaults.getProperty("db.url")).startsWith("jdbc:h2:file:").contains("WRITE_DELAY=0");
+        assertThat(defaults.getProperty("db.url")).isEqualTo("jdbc:sqlite:data/hub.db");
         assertThat(defaults.getProperty("delivery.retry-schedule")).isNotBlank();
         assertThat(defaults.getProperty("email.provider")).isEqualTo("console");
         assertThat(defaults.getProperty("sms.provider")).isEqualTo("console");

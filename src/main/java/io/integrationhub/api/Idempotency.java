@@ -180,10 +180,10 @@ public final class Idempotency {
         return store.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE idempotency_keys SET created_at = ? WHERE scope = ? "
                     + "AND idempotency_key = ? AND response_status = " + IN_PROGRESS + " AND created_at = ?")) {
-                ps.setObject(1, Store.utc(clock.instant()));
+                ps.setObject(1, store.time(clock.instant()));
                 ps.setString(2, scope);
                 ps.setString(3, key);
-                ps.setObject(4, Store.utc(createdAt));
+                ps.setObject(4, store.time(createdAt));
                 return ps.executeUpdate() == 1;
             }
         });
@@ -198,7 +198,7 @@ public final class Idempotency {
         Instant now = clock.instant();
         return store.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM idempotency_keys WHERE expires_at < ?")) {
-                ps.setObject(1, Store.utc(now));
+                ps.setObject(1, store.time(now));
                 return ps.executeUpdate();
             }
         });
@@ -214,8 +214,8 @@ public final class Idempotency {
             ps.setString(1, scope);
             ps.setString(2, key);
             ps.setString(3, requestHash);
-            ps.setObject(4, Store.utc(now));
-            ps.setObject(5, Store.utc(now.plus(retention)));
+            ps.setObject(4, store.time(now));
+            ps.setObject(5, store.time(now.plus(retention)));
             ps.executeUpdate();
         }
     }
@@ -242,8 +242,8 @@ public final class Idempotency {
                         return Optional.empty();
                     }
                     return Optional.of(new Existing(rs.getString(1), new StoredResponse(rs.getInt(2), rs.getString(3)),
-                            Store.instant(rs.getObject(4, java.time.OffsetDateTime.class)),
-                            Store.instant(rs.getObject(5, java.time.OffsetDateTime.class))));
+                            store.instant(rs, 4),
+                            store.instant(rs, 5)));
                 }
             }
         });
@@ -255,7 +255,7 @@ public final class Idempotency {
                     "DELETE FROM idempotency_keys WHERE scope = ? AND idempotency_key = ? AND expires_at < ?")) {
                 ps.setString(1, scope);
                 ps.setString(2, key);
-                ps.setObject(3, Store.utc(clock.instant()));
+                ps.setObject(3, store.time(clock.instant()));
                 return ps.executeUpdate();
             }
         });

@@ -4,7 +4,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -61,7 +60,7 @@ final class QueueMetrics {
                     String channel = rs.getString(1);
                     String status = rs.getString(2);
                     newCounts.put(channel + "/" + status, rs.getLong(3));
-                    Instant oldest = Store.instant(rs.getObject(4, OffsetDateTime.class));
+                    Instant oldest = store.instant(rs, 4);
                     if (!status.equals("dead") && oldest != null) {
                         newAges.merge(channel, Math.max(0, Duration.between(oldest, now).toMillis() / 1000.0), Math::max);
                     }

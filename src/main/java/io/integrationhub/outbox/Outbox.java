@@ -8,7 +8,6 @@ import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -71,9 +70,9 @@ public final class Outbox {
             ps.setString(3, OutboxMessage.QUEUED);
             ps.setString(4, payload);
             ps.setString(5, createdBy);
-            ps.setObject(6, Store.utc(now));
-            ps.setObject(7, Store.utc(now));
-            ps.setObject(8, Store.utc(now));
+            ps.setObject(6, store.time(now));
+            ps.setObject(7, store.time(now));
+            ps.setObject(8, store.time(now));
             ps.executeUpdate();
         }
         return new OutboxMessage(id, channel, OutboxMessage.QUEUED, payload, null, null, 0, null, createdBy, now, now,
@@ -105,8 +104,8 @@ public final class Outbox {
                 for (OutboxMessage m : due) {
                     boolean abandoned = OutboxMessage.SENDING.equals(m.status());
                     ps.setString(1, token);
-                    ps.setObject(2, Store.utc(now.plus(lease)));
-                    ps.setObject(3, Store.utc(now));
+                    ps.setObject(2, store.time(now.plus(lease)));
+                    ps.setObject(3, store.time(now));
                     ps.setString(4, ABANDONED);
                     ps.setString(5, m.id());
                     ps.addBatch();
@@ -124,13 +123,13 @@ public final class Outbox {
         });
     }
 
-    private static List<OutboxMessage> select(Connection c, String where, String channel, Instant now, int limit)
+    private List<OutboxMessage> select(Connection c, String where, String channel, Instant now, int limit)
             throws SQLException {
         List<OutboxMessage> rows = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM outbox_messages " + where
-                + " FETCH FIRST ? ROWS ONLY FOR UPDATE SKIP LOCKED")) {
+                + " LIMIT ?" + store.lockRowsSkipLocked())) {
             ps.setString(1, channel);
-            ps.setObject(2, Store.utc(now));
+            ps.setObject(2, store.time(now));
             ps.setInt(3, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -158,7 +157,7 @@ public final class Outbox {
      */
     public boolean renewLease(String id, String lease) {
         Instant now = clock.instant();
-        return update(id, lease, "lease_until = ?", Store.utc(now.plus(this.lease)));
+        return update(id, lease, "lease_until = ?", store.time(now.plus(this.lease)));
     }
 
     /**
@@ -170,7 +169,7 @@ public final class Outbox {
         Instant now = clock.instant();
         return update(id, lease, "status = 'failed', provider = COALESCE(?, provider), last_error = ?, "
                 + "provider_error_code = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?",
-                provider, truncate(error), providerCode, Store.utc(now.plus(delay)), Store.utc(now));
+                provider, truncate(error), providerCode, store.time(now.plus(delay)), store.time(now));
     }
 
     /** Gives a claimed message back untried (its hub is stopping): the attempt it did not make is not counted. */
@@ -178,7 +177,7 @@ public final class Outbox {
         Instant now = clock.instant();
         return update(id, lease, "status = CASE WHEN attempts > 1 THEN 'failed' ELSE 'queued' END, "
                 + "attempts = attempts - 1, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?",
-                Store.utc(now), Store.utc(now));
+                store.time(now), store.time(now));
     }
 
     /**
@@ -193,10 +192,10 @@ public final class Outbox {
                     + "provider_error_code = ?, last_error = COALESCE(?, last_error), updated_at = ? "
                     + "WHERE provider = ? AND provider_message_id = ? AND status IN ('sent', 'delivered', 'undelivered')")) {
                 ps.setString(1, delivered ? OutboxMessage.DELIVERED : OutboxMessage.UNDELIVERED);
-                ps.setObject(2, delivered ? Store.utc(now) : null);
+                ps.setObject(2, delivered ? store.time(now) : null);
                 ps.setString(3, errorCode);
                 ps.setString(4, truncate(error));
-                ps.setObject(5, Store.utc(now));
+                ps.setObject(5, store.time(now));
                 ps.setString(6, provider);
                 ps.setString(7, providerMessageId);
                 return ps.executeUpdate() > 0;
@@ -217,14 +216,14 @@ public final class Outbox {
                             Instant now) {
         return update(id, lease, "status = 'sent', provider = ?, provider_message_id = ?, provider_error_code = NULL, "
                 + "last_error = COALESCE(?, last_error), lease_owner = NULL, lease_until = NULL, updated_at = ?, "
-                + "sent_at = ?", provider, providerMessageId, truncate(warning), Store.utc(now), Store.utc(now));
+                + "sent_at = ?", provider, providerMessageId, truncate(warning), store.time(now), store.time(now));
     }
 
     public boolean markDead(String id, String lease, String provider, String error, String providerCode) {
         Instant now = clock.instant();
         return update(id, lease, "status = 'dead', provider = COALESCE(?, provider), last_error = ?, "
                 + "provider_error_code = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?", provider,
-                truncate(error), providerCode, Store.utc(now));
+                truncate(error), providerCode, store.time(now));
     }
 
     /** Gives the message back to the queue for later, without counting the attempt that could not be made. */
@@ -232,7 +231,7 @@ public final class Outbox {
         Instant now = clock.instant();
         return update(id, lease, "status = 'failed', attempts = attempts - 1, last_error = ?, next_attempt_at = ?, "
                 + "lease_owner = NULL, lease_until = NULL, updated_at = ?", truncate(reason),
-                Store.utc(now.plus(delay)), Store.utc(now));
+                store.time(now.plus(delay)), store.time(now));
     }
 
     /**
@@ -244,7 +243,7 @@ public final class Outbox {
         return store.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_messages SET lease_until = ?, last_error = ? "
                     + "WHERE status = 'sending'")) {
-                ps.setObject(1, Store.utc(now.minusSeconds(1)));
+                ps.setObject(1, store.time(now.minusSeconds(1)));
                 ps.setString(2, ABANDONED);
                 return ps.executeUpdate();
             }
@@ -260,12 +259,17 @@ public final class Outbox {
         return store.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM outbox_messages WHERE id IN (SELECT id FROM "
                     + "outbox_messages WHERE status IN ('sent', 'delivered', 'undelivered', 'dead') AND updated_at < ? "
-                    + "FETCH FIRST ? ROWS ONLY)")) {
-                ps.setObject(1, Store.utc(before));
+                    + "LIMIT ?)")) {
+                ps.setObject(1, store.time(before));
                 ps.setInt(2, limit);
                 return ps.executeUpdate();
             }
         });
+    }
+
+    /** Gives the space of purged messages back (see {@link Store#reclaimFreeSpace()}). */
+    public void reclaimFreeSpace() {
+        store.reclaimFreeSpace();
     }
 
     /** Queues a dead message again, and answers it as queued; empty when it is not dead. */
@@ -275,8 +279,8 @@ public final class Outbox {
             // a fresh start: the retry schedule applies anew (the earlier attempts and reason stay in the log)
             try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_messages SET status = 'queued', attempts = 0, "
                     + "next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'dead'")) {
-                ps.setObject(1, Store.utc(now));
-                ps.setObject(2, Store.utc(now));
+                ps.setObject(1, store.time(now));
+                ps.setObject(2, store.time(now));
                 ps.setString(3, id);
                 if (ps.executeUpdate() != 1) {
                     return Optional.empty();
@@ -321,9 +325,9 @@ public final class Outbox {
                 sql.append(" AND created_by = ?");
                 args.add(createdBy);
             }
-            sql.append(" ORDER BY created_at DESC, id DESC OFFSET ? ROWS FETCH FIRST ? ROWS ONLY");
-            args.add(offset);
+            sql.append(" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?");
             args.add(limit);
+            args.add(offset);
             List<OutboxMessage> items = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
                 for (int i = 0; i < args.size(); i++) {
@@ -362,15 +366,15 @@ public final class Outbox {
         return error == null || error.length() <= MAX_ERROR ? error : error.substring(0, MAX_ERROR);
     }
 
-    private static OutboxMessage read(ResultSet rs) throws SQLException {
+    private OutboxMessage read(ResultSet rs) throws SQLException {
         return new OutboxMessage(rs.getString("id"), rs.getString("channel"), rs.getString("status"),
                 rs.getString("payload"), rs.getString("provider"), rs.getString("provider_message_id"),
                 rs.getInt("attempts"), rs.getString("last_error"), rs.getString("created_by"),
-                Store.instant(rs.getObject("next_attempt_at", OffsetDateTime.class)),
-                Store.instant(rs.getObject("created_at", OffsetDateTime.class)),
-                Store.instant(rs.getObject("updated_at", OffsetDateTime.class)),
-                Store.instant(rs.getObject("sent_at", OffsetDateTime.class)),
-                Store.instant(rs.getObject("delivered_at", OffsetDateTime.class)),
+                store.instant(rs, "next_attempt_at"),
+                store.instant(rs, "created_at"),
+                store.instant(rs, "updated_at"),
+                store.instant(rs, "sent_at"),
+                store.instant(rs, "delivered_at"),
                 rs.getString("provider_error_code"));
     }
 }

@@ -93,7 +93,9 @@ public class OutboxRoutes extends RouteBuilder {
 
         // finished messages are kept hub.retention-days, then purged in chunks (one short transaction each)
         Duration retention = Duration.ofDays(Settings.number(getContext(), "hub.retention-days"));
-        from("timer:outbox-retention?period={{hub.retention-check-ms}}&delay=30000").routeId("outbox-retention")
+        long retentionCheck = Settings.number(getContext(), "hub.retention-check-ms");
+        from("timer:outbox-retention?period=" + retentionCheck + "&delay=" + Math.min(30_000, retentionCheck))
+                .routeId("outbox-retention")
                 .process(e -> {
                     java.time.Instant before = java.time.Instant.now().minus(retention);
                     int purged = 0;
@@ -102,6 +104,7 @@ public class OutboxRoutes extends RouteBuilder {
                     }
                     if (purged > 0) {
                         LOG.info("Purged {} finished message(s) older than {} days", purged, retention.toDays());
+                        outbox.reclaimFreeSpace();
                     }
                 });
     }

@@ -177,7 +177,7 @@ public final class ApiKeys {
         boolean revoked = store.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE api_keys SET revoked_at = ?, name_claim = NULL WHERE id = ? AND revoked_at IS NULL")) {
-                ps.setObject(1, Store.utc(now));
+                ps.setObject(1, store.time(now));
                 ps.setString(2, id);
                 return ps.executeUpdate() == 1;
             }
@@ -210,7 +210,7 @@ public final class ApiKeys {
         return store.inTransaction(c -> {
             ApiKeyView old;
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT id, name, role, expires_at, revoked_at, created_at, allowed_from FROM api_keys WHERE id = ? FOR UPDATE")) {
+                    "SELECT id, name, role, expires_at, revoked_at, created_at, allowed_from FROM api_keys WHERE id = ?" + store.lockRows())) {
                 ps.setString(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
@@ -225,7 +225,7 @@ public final class ApiKeys {
             Instant oldExpiry = now.plus(grace);
             if (old.expiresAt() == null || old.expiresAt().isAfter(oldExpiry)) {
                 try (PreparedStatement ps = c.prepareStatement("UPDATE api_keys SET expires_at = ? WHERE id = ?")) {
-                    ps.setObject(1, Store.utc(oldExpiry));
+                    ps.setObject(1, store.time(oldExpiry));
                     ps.setString(2, id);
                     ps.executeUpdate();
                 }
@@ -249,7 +249,7 @@ public final class ApiKeys {
         String hash = HexFormat.of().formatHex(sha256(value));
         Boolean active = store.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT secret_hash, revoked_at FROM api_keys WHERE id = ? FOR UPDATE")) {
+                    "SELECT secret_hash, revoked_at FROM api_keys WHERE id = ?" + store.lockRows())) {
                 ps.setString(1, ENVIRONMENT_KEY_ID);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next() && MessageDigest.isEqual(HexFormat.of().parseHex(rs.getString(1)), HexFormat.of().parseHex(hash))) {
@@ -267,7 +267,7 @@ public final class ApiKeys {
                 ps.setString(2, ENVIRONMENT_KEY_NAME);
                 ps.setString(3, Role.ADMIN.wireName());
                 ps.setString(4, hash);
-                ps.setObject(5, Store.utc(now));
+                ps.setObject(5, store.time(now));
                 ps.executeUpdate();
             }
             return true;
@@ -308,7 +308,7 @@ public final class ApiKeys {
             ps.setString(2, name);
             ps.setString(3, role.wireName());
             ps.setString(4, HexFormat.of().formatHex(sha256(value)));
-            ps.setObject(5, Store.utc(now));
+            ps.setObject(5, store.time(now));
             ps.setString(6, nameClaim(name));
             ps.setString(7, allowedFrom.isEmpty() ? null : String.join(",", allowedFrom));
             ps.executeUpdate();
@@ -316,11 +316,11 @@ public final class ApiKeys {
         return new IssuedKey(new ApiKeyView(id, name, role.wireName(), now, null, null, allowedFrom), value);
     }
 
-    private static ApiKeyView view(ResultSet rs) throws SQLException {
+    private ApiKeyView view(ResultSet rs) throws SQLException {
         return new ApiKeyView(rs.getString("id"), rs.getString("name"), rs.getString("role"),
-                Store.instant(rs.getObject("created_at", java.time.OffsetDateTime.class)),
-                Store.instant(rs.getObject("expires_at", java.time.OffsetDateTime.class)),
-                Store.instant(rs.getObject("revoked_at", java.time.OffsetDateTime.class)),
+                store.instant(rs, "created_at"),
+                store.instant(rs, "expires_at"),
+                store.instant(rs, "revoked_at"),
                 rs.getString("allowed_from") == null ? List.of() : List.of(rs.getString("allowed_from").split(",")));
     }
 

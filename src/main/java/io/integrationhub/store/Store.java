@@ -1,6 +1,8 @@
 package io.integrationhub.store;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -10,12 +12,12 @@ import java.time.ZoneOffset;
 import javax.sql.DataSource;
 
 /**
- * The hub's one relational store: transactions over a pooled {@link DataSource}, either the embedded H2
- * database or PostgreSQL. Every capability keeps its rows here so that an acknowledged request survives a crash.
+ * The hub's one relational store: transactions over a pooled {@link DataSource}, either the embedded SQLite
+ * file (WAL journal) or PostgreSQL. Every capability keeps its rows here so that an acknowledged request survives a crash.
  */
 public final class Store {
 
-    /** SQL state of a unique or primary key violation, the same on H2 and PostgreSQL. */
+    /** SQL state of a unique or primary key violation, on PostgreSQL (SQLite reports its own result codes). */
     public static final String UNIQUE_VIOLATION = "23505";
 
     @FunctionalInterface
@@ -26,6 +28,10 @@ public final class Store {
     private final DataSource dataSource;
     private final boolean postgres;
 
+    /**
+     * A store on {@code dataSource}: PostgreSQL when {@code postgres}, else the embedded SQLite file (one writer at a
+     * time: each transaction takes the write lock when it begins, so two never deadlock upgrading a read).
+     */
     public Store(DataSource dataSource, boolean postgres) {
         this.dataSource = dataSource;
         this.postgres = postgres;
@@ -37,6 +43,31 @@ public final class Store {
 
     public boolean isPostgres() {
         return postgres;
+    }
+
+    private volatile AutoCloseable onClose;
+
+    void onClose(AutoCloseable resource) {
+        this.onClose = resource;
+    }
+
+    /** Closes the pool (and releases the embedded file for another hub). */
+    public void close() {
+        if (dataSource instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        AutoCloseable resource = onClose;
+        if (resource != null) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     /** Why the store is known to be away (set by {@link StoreMonitor}); null while it answers. */
@@ -52,11 +83,11 @@ public final class Store {
             throw new StoreException(away);
         }
         try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
+            begin(connection);
             try {
                 try {
                     T result = work.apply(connection);
-                    connection.commit();
+                    commit(connection);
                     return result;
                 } catch (AssertionError driver) {
                     // the PostgreSQL driver asserts that a connection it finds closed mid-batch does not throw: with
@@ -68,7 +99,7 @@ public final class Store {
                 // the first failure is the cause (08006 when the database went away); the rollback's own failure,
                 // which usually follows, is kept beside it
                 try {
-                    connection.rollback();
+                    rollback(connection);
                 } catch (SQLException | RuntimeException rollback) {
                     e.addSuppressed(rollback);
                 }
@@ -85,26 +116,140 @@ public final class Store {
         }
     }
 
+    private void begin(Connection connection) throws SQLException {
+        if (postgres) {
+            connection.setAutoCommit(false);
+            return;
+        }
+        // SQLite: the write lock from the start (waiting up to the busy timeout for it), so a transaction that reads
+        // and then writes never meets another that did the same (SQLITE_BUSY instead of a wait)
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("BEGIN IMMEDIATE");
+        }
+    }
+
+    private void commit(Connection connection) throws SQLException {
+        if (postgres) {
+            connection.commit();
+            return;
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("COMMIT");
+        }
+    }
+
+    private void rollback(Connection connection) throws SQLException {
+        if (postgres) {
+            connection.rollback();
+            return;
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("ROLLBACK");
+        } catch (SQLException none) {
+            // "no transaction is active": the failure was BEGIN's own, or SQLite already rolled back
+            if (none.getMessage() == null || !none.getMessage().contains("no transaction is active")) {
+                throw none;
+            }
+        }
+    }
+
+    /**
+     * Gives the pages freed by deletions back to the file system (the embedded store; PostgreSQL's autovacuum does
+     * this there), and cuts the write-ahead log back: after a purge, the file shrinks to about the data it holds.
+     */
+    public void reclaimFreeSpace() {
+        if (postgres) {
+            return;
+        }
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            // each step of the pragma frees pages: run to its end (execute() would take one step)
+            statement.executeUpdate("PRAGMA incremental_vacuum");
+            statement.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    /**
+     * Copies the write-ahead log into the embedded store's file and truncates it. SQLite's own checkpoints reuse the
+     * log only when no reader is behind, which under steady load is seldom: this keeps it small
+     * (writers wait for the copy, a few milliseconds).
+     */
+    public void checkpoint() {
+        if (postgres) {
+            return;
+        }
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    /** Appended to a SELECT that locks the rows it reads for the transaction (SQLite's transaction holds them all). */
+    public String lockRows() {
+        return postgres ? " FOR UPDATE" : "";
+    }
+
+    /** As {@link #lockRows()}, passing over rows another transaction holds (PostgreSQL: several hubs claim at once). */
+    public String lockRowsSkipLocked() {
+        return postgres ? " FOR UPDATE SKIP LOCKED" : "";
+    }
+
+    /**
+     * A time as a statement parameter: PostgreSQL's {@code TIMESTAMP WITH TIME ZONE}; in SQLite, microseconds since
+     * the epoch (an INTEGER, which compares and sorts as time does).
+     */
+    public Object time(Instant instant) {
+        if (instant == null) {
+            return null;
+        }
+        if (postgres) {
+            return instant.atOffset(ZoneOffset.UTC);
+        }
+        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
+    }
+
+    /** A time column read back; null when NULL. */
+    public Instant instant(ResultSet rows, String column) throws SQLException {
+        return postgres ? instant(rows.getObject(column, OffsetDateTime.class)) : micros(rows.getObject(column));
+    }
+
+    /** A time column read back by position; null when NULL. */
+    public Instant instant(ResultSet rows, int column) throws SQLException {
+        return postgres ? instant(rows.getObject(column, OffsetDateTime.class)) : micros(rows.getObject(column));
+    }
+
+    private static Instant micros(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof Number number)) {
+            throw new IllegalArgumentException("not a time in microseconds: " + value.getClass());
+        }
+        long micros = number.longValue();
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000);
+    }
+
     private volatile java.util.function.Consumer<SQLException> brokenListener;
 
-    /** Told when the embedded store has closed itself for good (see {@link #failedForGood}). */
+    /** Told when the embedded store failed in a way its pooled connections cannot recover from (see {@link #failedForGood}). */
     void onFailedForGood(java.util.function.Consumer<SQLException> listener) {
         this.brokenListener = listener;
     }
 
     /**
-     * Whether the embedded store closed its database: H2 does so after a failure it cannot recover from in place (a
-     * write that ran out of memory, a file error), and from then on every statement on its connections fails until
-     * the database is opened again.
+     * Whether the embedded store failed below SQL: its file could not be read or written (I/O error, disk full, a
+     * file removed or replaced under the hub, corruption). Its connections are then opened anew once it answers.
      */
     static boolean failedForGood(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().equals("90098") || sql.getSQLState().equals("90121"))) {
-                return true;
-            }
-            if (t instanceof OutOfMemoryError || t.getClass().getName().equals("org.h2.mvstore.MVStoreException")) {
-                return true;
+            if (t instanceof org.sqlite.SQLiteException sqlite) {
+                int primary = sqlite.getResultCode().code & 0xff;
+                // SQLITE_IOERR 10, SQLITE_CORRUPT 11, SQLITE_FULL 13, SQLITE_CANTOPEN 14, SQLITE_NOTADB 26, SQLITE_READONLY 8
+                if (primary == 10 || primary == 11 || primary == 13 || primary == 14 || primary == 26 || primary == 8) {
+                    return true;
+                }
             }
         }
         return false;
@@ -121,12 +266,24 @@ public final class Store {
     }
 
     public static boolean isUniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            // SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_UNIQUE
+            if (t instanceof org.sqlite.SQLiteException sqlite
+                    && (sqlite.getResultCode().code == 1555 || sqlite.getResultCode().code == 2067)) {
+                return true;
+            }
+        }
         return hasSqlState(e, UNIQUE_VIOLATION);
     }
 
-    /** The embedded store gave up waiting for a row another transaction holds (PostgreSQL waits instead). */
+    /** The embedded store gave up waiting for its write lock (SQLITE_BUSY after the busy timeout). */
     public static boolean isLockTimeout(Throwable e) {
-        return hasSqlState(e, "HYT00");
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.sqlite.SQLiteException sqlite && (sqlite.getResultCode().code & 0xff) == 5) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean hasSqlState(Throwable e, String state) {
@@ -138,11 +295,7 @@ public final class Store {
         return false;
     }
 
-    public static OffsetDateTime utc(Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
-    }
-
-    public static Instant instant(Object value) {
+    private static Instant instant(Object value) {
         if (value == null) {
             return null;
         }

@@ -1,5 +1,10 @@
 package io.integrationhub.store;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+
 import javax.sql.DataSource;
 
 import io.integrationhub.Settings;
@@ -15,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The store: the embedded H2 database under {@code data/} unless {@code DB_URL} names another (PostgreSQL in
+ * The store: the embedded SQLite file {@code data/hub.db} unless {@code DB_URL} names another (PostgreSQL in
  * production). The schema is brought up to date by Flyway before any route starts.
  */
 @Configuration
@@ -53,7 +58,7 @@ public class StoreConfiguration implements CamelConfiguration {
                 @Override
                 protected void doStop() {
                     monitor.close();
-                    dataSource.close();
+                    store.close();
                 }
             }, true, true);
         } catch (Exception e) {
@@ -76,6 +81,12 @@ public class StoreConfiguration implements CamelConfiguration {
      * connection: a database that is away then fails a request within that time instead of holding it.
      */
     public static Store open(String url, String username, String password, int poolSize, long connectionTimeoutMillis) {
+        boolean postgres = url.startsWith("jdbc:postgresql:");
+        if (!postgres && !url.startsWith("jdbc:sqlite:")) {
+            throw new IllegalArgumentException("db.url must be jdbc:sqlite:<file> (the embedded store) or "
+                    + "jdbc:postgresql://...; not " + describe(url));
+        }
+        EmbeddedFileLock lock = postgres ? null : EmbeddedFileLock.take(url);
         HikariConfig config = new HikariConfig();
         config.setPoolName("hub-store");
         config.setJdbcUrl(url);
@@ -89,15 +100,51 @@ public class StoreConfiguration implements CamelConfiguration {
         config.setConnectionTimeout(connectionTimeoutMillis);
         // a pooled connection is checked before use (when idle for a while) within this; never longer than the wait
         config.setValidationTimeout(Math.min(1000, connectionTimeoutMillis));
+        if (!postgres) {
+            // every commit is in the write-ahead log (a file write) before it returns: it survives kill -9 of the hub;
+            // synchronous=FULL (DB_URL=...?synchronous=FULL) also survives a power cut, at an fsync per commit
+            config.addDataSourceProperty("journal_mode", "WAL");
+            config.addDataSourceProperty("synchronous", "NORMAL");
+            // the one writer at a time: the others wait for the lock this long, as a request waits for a connection
+            config.addDataSourceProperty("busy_timeout", String.valueOf(connectionTimeoutMillis));
+            // the write-ahead log is cut back to this when it starts over after a checkpoint
+            config.addDataSourceProperty("journal_size_limit", String.valueOf(WriteAheadLogKeeper.LIMIT));
+            prepareEmbedded(url);
+        }
         HikariDataSource dataSource = new HikariDataSource(config);
         try {
             Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
         } catch (RuntimeException e) {
             dataSource.close();
+            if (lock != null) {
+                try {
+                    lock.close();
+                } catch (java.io.IOException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
             throw e;
         }
         LOG.info("Store ready: {}", describe(url));
-        return new Store(dataSource, url.startsWith("jdbc:postgresql:"));
+        Store store = new Store(dataSource, postgres);
+        if (lock != null) {
+            store.onClose(new WriteAheadLogKeeper(store, EmbeddedFileLock.file(url), lock));
+        }
+        return store;
+    }
+
+    /**
+     * A new embedded store gives freed pages back to the file system (auto_vacuum=INCREMENTAL, which only a file
+     * without tables can take; the retention then calls incremental_vacuum), in write-ahead-log mode.
+     */
+    private static void prepareEmbedded(String url) {
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA auto_vacuum = INCREMENTAL");
+            statement.execute("PRAGMA journal_mode = WAL");
+        } catch (SQLException e) {
+            throw new IllegalStateException("The embedded store " + describe(url) + " cannot be opened: " + e.getMessage(), e);
+        }
     }
 
     /** The URL without credentials or parameters, for the log. */

@@ -55,10 +55,10 @@ public final class StoreMonitor implements AutoCloseable {
     }
 
     /**
-     * The embedded store closed its database after a failure it could not recover from in place (H2 does after a
-     * write runs out of memory): requests are refused at once, readiness turns DOWN, and the pooled connections,
-     * which can never work again, are dropped, so the monitor's next check opens the database anew (H2 recovers
-     * the file to its last commit) and, once it answers, the hub serves again without a restart.
+     * The embedded store failed below SQL (its file could not be read or written: an I/O error, a full disk, a file
+     * removed under the hub): requests are refused at once, readiness turns DOWN, and the pooled connections are
+     * dropped, so the monitor's next check opens the file anew (SQLite recovers it to its last commit from the
+     * write-ahead log) and, once it answers, the hub serves again without a restart.
      */
     void failedForGood(SQLException e) {
         if (store.isPostgres()) {
@@ -68,7 +68,7 @@ public final class StoreMonitor implements AutoCloseable {
             if (broken != null) {
                 return;
             }
-            broken = "the embedded store closed itself after a failure: " + describe(e);
+            broken = "the embedded store failed: " + describe(e);
         }
         LOG.warn("{}; requests are refused with 503 while it is opened again", broken);
         if (down == null) {
@@ -133,7 +133,7 @@ public final class StoreMonitor implements AutoCloseable {
     private String probe() throws SQLException {
         int seconds = (int) TIMEOUT.toSeconds();
         if (!store.isPostgres()) {
-            // a statement that reads a table: a connection to a database H2 has closed can still say it is valid
+            // a statement that reads a table: a connection can say it is valid while its file cannot be read
             try (Connection c = pool.getConnection(); java.sql.Statement statement = c.createStatement()) {
                 statement.setQueryTimeout(seconds);
                 try (java.sql.ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM api_keys")) {

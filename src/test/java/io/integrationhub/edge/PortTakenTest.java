@@ -33,7 +33,7 @@ class PortTakenTest {
             builder.directory(new File(System.getProperty("user.dir")));
             Map<String, String> env = builder.environment();
             env.put("HUB_PORT", String.valueOf(port));
-            env.put("DB_URL", "jdbc:h2:file:" + dir.resolve("hub").toAbsolutePath() + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+            env.put("DB_URL", "jdbc:sqlite:" + dir.resolve("hub.db").toAbsolutePath());
             env.put("HUB_ADMIN_KEY", TestHub.ADMIN_KEY);
             builder.redirectErrorStream(true);
             builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

@@ -41,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The hub as its own process on the embedded H2 store, killed with SIGKILL while it works off a burst of emails and
+ * The hub as its own process on the embedded SQLite store, killed with SIGKILL while it works off a burst of emails and
  * SMS (half and half), then started again: nothing it acknowledged with 202 is lost, everything is delivered, and a
  * message reaches its provider twice only if the kill fell between the provider's acceptance (the SMTP server's, or
  * Twilio's, played by WireMock) and the commit of {@code sent}.
@@ -177,7 +177,7 @@ class CrashRecoveryTest {
         builder.directory(new File(System.getProperty("user.dir")));
         Map<String, String> env = builder.environment();
         env.put("HUB_PORT", String.valueOf(port));
-        env.put("DB_URL", "jdbc:h2:file:" + dir.resolve("hub").toAbsolutePath() + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+        env.put("DB_URL", "jdbc:sqlite:" + dir.resolve("hub.db").toAbsolutePath());
         env.put("HUB_ADMIN_KEY", ADMIN_KEY);
         env.put("EMAIL_PROVIDER", "smtp");
         env.put("SMTP_PORT", String.valueOf(SMTP.getSmtp().getPort()));

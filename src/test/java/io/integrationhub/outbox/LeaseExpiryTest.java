@@ -152,7 +152,7 @@ class LeaseExpiryTest {
                     "SELECT id, lease_until FROM outbox_messages WHERE status = 'sending'");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    leases.put(rs.getString(1), Store.instant(rs.getObject(2)));
+                    leases.put(rs.getString(1), hub.store().instant(rs, 2));
                 }
             }
             return leases;

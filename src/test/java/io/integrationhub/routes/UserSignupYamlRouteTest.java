@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code direct:send-email}. A YAML file in routes/ that does not load makes this test (and the build) fail.
  */
 @CamelMainTest(mainClass = HubMain.class, propertyPlaceholderLocations = HubMain.PROPERTY_LOCATIONS, properties = {
-        "db.url=jdbc:h2:mem:yaml-route-test;DB_CLOSE_DELAY=-1",
+        "db.url=jdbc:sqlite:target/yaml-route-test/hub.db",
         // a free port, the same one the test calls (FreePortFunction)
         "hub.port={{free-port:" + UserSignupYamlRouteTest.PORT + "}}",
         "hub.admin-key=" + UserSignupYamlRouteTest.KEY,

@@ -35,13 +35,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * One active key per name, held by the store itself: on the embedded H2 store and on PostgreSQL, two hubs (two
+ * One active key per name, held by the store itself: on the embedded SQLite store and on PostgreSQL, two hubs (two
  * pools on one database) creating the same name at the same moment, in any case or spacing, make exactly one key;
  * and the migration that brings the rule to a store with keys from before it.
  */
 class ApiKeyNamesOnBothStoresTest {
 
-    enum Backend { H2, POSTGRES }
+    enum Backend { SQLITE, POSTGRES }
 
     private static EmbeddedPostgres postgres;
     private static final AtomicInteger DATABASES = new AtomicInteger();
@@ -49,7 +49,7 @@ class ApiKeyNamesOnBothStoresTest {
     @TempDir
     Path dataDir;
 
-    private final List<HikariDataSource> opened = new ArrayList<>();
+    private final List<Store> opened = new ArrayList<>();
 
     @BeforeAll
     static void startPostgres() throws Exception {
@@ -65,12 +65,12 @@ class ApiKeyNamesOnBothStoresTest {
 
     @AfterEach
     void closePools() {
-        opened.forEach(HikariDataSource::close);
+        opened.forEach(Store::close);
     }
 
     private String newDatabase(Backend backend) throws SQLException {
-        if (backend == Backend.H2) {
-            return "jdbc:h2:file:" + dataDir.resolve("hub").toAbsolutePath() + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+        if (backend == Backend.SQLITE) {
+            return "jdbc:sqlite:" + dataDir.resolve("hub.db").toAbsolutePath();
         }
         String database = "key_names_" + DATABASES.incrementAndGet();
         try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
@@ -79,9 +79,19 @@ class ApiKeyNamesOnBothStoresTest {
         return postgres.getJdbcUrl("postgres", database);
     }
 
+    /** A time as the store keeps it: TIMESTAMP WITH TIME ZONE in PostgreSQL, microseconds in SQLite. */
+    private Object time(Instant instant) {
+        if (instant == null) {
+            return null;
+        }
+        return sqlite ? instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1_000 : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private boolean sqlite;
+
     private Store open(String url) {
         Store store = StoreConfiguration.open(url, "", "", 8);
-        opened.add((HikariDataSource) store.dataSource());
+        opened.add(store);
         return store;
     }
 
@@ -89,7 +99,10 @@ class ApiKeyNamesOnBothStoresTest {
     @EnumSource(Backend.class)
     void twoHubsCreatingOneNameAtOnceMakeOneKey(Backend backend) throws Exception {
         String url = newDatabase(backend);
-        List<ApiKeys> hubs = List.of(new ApiKeys(open(url), Clock.systemUTC()), new ApiKeys(open(url), Clock.systemUTC()));
+        // PostgreSQL: two hubs on one database; the embedded store: one hub (one per file), eight threads at once
+        Store firstHub = open(url);
+        Store secondHub = backend == Backend.POSTGRES ? open(url) : firstHub;
+        List<ApiKeys> hubs = List.of(new ApiKeys(firstHub, Clock.systemUTC()), new ApiKeys(secondHub, Clock.systemUTC()));
         int threads = 8;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
@@ -163,7 +176,8 @@ class ApiKeyNamesOnBothStoresTest {
     @EnumSource(Backend.class)
     void theMigrationGivesEachNameToItsNewestActiveKey(Backend backend) throws Exception {
         String url = newDatabase(backend);
-        String user = backend == Backend.H2 ? "" : null;
+        sqlite = backend == Backend.SQLITE;
+        String user = backend == Backend.SQLITE ? "" : null;
         Flyway.configure().dataSource(url, user, user).locations("classpath:db/migration").target("2").load().migrate();
         Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
         try (Connection c = java.sql.DriverManager.getConnection(url, user, user)) {
@@ -182,16 +196,16 @@ class ApiKeyNamesOnBothStoresTest {
         assertThat(keys.createWithUniqueName("fresh", Role.SENDER)).isPresent();
     }
 
-    private static void insert(Connection c, String id, String name, Instant created, Instant expires, Instant revoked)
+    private void insert(Connection c, String id, String name, Instant created, Instant expires, Instant revoked)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO api_keys (id, name, role, secret_hash, created_at,"
                 + " expires_at, revoked_at) VALUES (?, ?, 'sender', ?, ?, ?, ?)")) {
             ps.setString(1, id);
             ps.setString(2, name);
             ps.setString(3, "0".repeat(64));
-            ps.setObject(4, created.atOffset(ZoneOffset.UTC));
-            ps.setObject(5, expires == null ? null : expires.atOffset(ZoneOffset.UTC));
-            ps.setObject(6, revoked == null ? null : revoked.atOffset(ZoneOffset.UTC));
+            ps.setObject(4, time(created));
+            ps.setObject(5, time(expires));
+            ps.setObject(6, time(revoked));
             ps.executeUpdate();
         }
     }

@@ -49,12 +49,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The store's guarantees on both databases the hub supports: the embedded H2 file store and a real PostgreSQL.
+ * The store's guarantees on both databases the hub supports: the embedded SQLite file store and a real PostgreSQL.
  * Each test gets a fresh database, migrated exactly as the hub migrates it at start.
  */
 class StoreTest {
 
-    enum Backend { H2, POSTGRES }
+    enum Backend { SQLITE, POSTGRES }
 
     private static EmbeddedPostgres postgres;
     private static final AtomicInteger DATABASES = new AtomicInteger();
@@ -62,7 +62,8 @@ class StoreTest {
     @TempDir
     Path dataDir;
 
-    private final List<HikariDataSource> opened = new ArrayList<>();
+    private final List<Store> opened = new ArrayList<>();
+    private HikariDataSource lastPool;
     private static final int POOL_SIZE = 10;
     /** The JDBC URL of the store {@link #open} opened last. */
     private String url;
@@ -81,14 +82,14 @@ class StoreTest {
 
     @AfterEach
     void closePools() {
-        opened.forEach(HikariDataSource::close);
+        opened.forEach(Store::close);
     }
 
-    /** A fresh, migrated store: an H2 file in the test's folder, or a new database on the embedded PostgreSQL. */
+    /** A fresh, migrated store: a SQLite file in the test's folder, or a new database on the embedded PostgreSQL. */
     private Store open(Backend backend) throws SQLException {
         String url;
-        if (backend == Backend.H2) {
-            url = "jdbc:h2:file:" + dataDir.resolve("hub").toAbsolutePath() + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+        if (backend == Backend.SQLITE) {
+            url = "jdbc:sqlite:" + dataDir.resolve("hub.db").toAbsolutePath();
         } else {
             String database = "store_test_" + DATABASES.incrementAndGet();
             try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
@@ -98,7 +99,8 @@ class StoreTest {
         }
         Store store = StoreConfiguration.open(url, "", "", POOL_SIZE);
         this.url = url;
-        opened.add((HikariDataSource) store.dataSource());
+        opened.add(store);
+        lastPool = (HikariDataSource) store.dataSource();
         assertThat(store.isPostgres()).isEqualTo(backend == Backend.POSTGRES);
         return store;
     }
@@ -406,14 +408,15 @@ class StoreTest {
     /**
      * How many sessions of the last opened store wait for an idempotency key another transaction holds uncommitted,
      * asked on a connection of its own (the pool's may all be waiting). PostgreSQL reports them as waiting for a
-     * lock; H2 sets no blocker for this wait, and shows them still running their insert.
+     * lock. SQLite has one writer: the others hold a pooled connection while they wait for the write lock, and
+     * the pool counts them.
      */
     private long sessionsWaitingForTheKey(Backend backend) throws SQLException {
-        String sql = backend == Backend.H2
-                ? "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE SESSION_STATE = 'RUNNING' "
-                        + "AND EXECUTING_STATEMENT LIKE 'INSERT INTO idempotency_keys%'"
-                : "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
-        try (Connection c = DriverManager.getConnection(url, backend == Backend.H2 ? "" : null, backend == Backend.H2 ? "" : null);
+        if (backend == Backend.SQLITE) {
+            return lastPool.getHikariPoolMXBean().getActiveConnections() - 1;
+        }
+        String sql = "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
+        try (Connection c = DriverManager.getConnection(url, null, null);
              Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
@@ -426,7 +429,7 @@ class StoreTest {
      */
     @org.junit.jupiter.api.Test
     void theFirstFailureIsTheCauseAndTheRollbacksFailureIsKeptBesideIt() throws Exception {
-        javax.sql.DataSource pool = open(Backend.H2).dataSource();
+        javax.sql.DataSource pool = open(Backend.SQLITE).dataSource();
         ClassLoader loader = getClass().getClassLoader();
         javax.sql.DataSource failingRollback = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(loader,
                 new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
@@ -443,7 +446,8 @@ class StoreTest {
                                 return invoke(m, connection, a);
                             });
                 });
-        Store store = new Store(failingRollback, false);
+        // PostgreSQL's way of ending a transaction (the connection's rollback), which is where a lost database fails
+        Store store = new Store(failingRollback, true);
         assertThatThrownBy(() -> store.inTransaction(c -> {
             throw new SQLException("An I/O error occurred while sending to the backend.", "08006");
         })).isInstanceOf(StoreException.class).hasMessage("store error (SQL state 08006)")

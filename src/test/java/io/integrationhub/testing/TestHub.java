@@ -42,7 +42,7 @@ public final class TestHub implements AutoCloseable {
     /** Settings every test hub gets unless the test overrides them. */
     public static Map<String, String> defaults(Path dataDir) {
         Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("db.url", "jdbc:h2:file:" + dataDir.resolve("hub").toAbsolutePath() + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+        settings.put("db.url", "jdbc:sqlite:" + dataDir.resolve("hub.db").toAbsolutePath());
         settings.put("hub.admin-key", ADMIN_KEY);
         settings.put("email.provider", "console");
         settings.put("delivery.retry-schedule", "50ms, 100ms, 200ms, 400ms, 400ms");
