@@ -133,6 +133,7 @@ public class HttpEdge implements CamelConfiguration {
                 requests[0] = routes;
                 server.requestHandler(routes == null ? null : request -> {
                     MetricsAccept.normalize(request);
+                    io.integrationhub.webhooks.RawWebhookBodies.keep(request);
                     routes.handle(request);
                 });
                 return proxy;

@@ -56,6 +56,11 @@ public final class HmacScheme implements SignatureScheme {
     }
 
     @Override
+    public List<String> headers() {
+        return timestampHeader == null ? List.of(header) : List.of(header, timestampHeader);
+    }
+
+    @Override
     public void verify(SignedRequest request, List<String> secrets, Instant now) throws VerificationFailure {
         Signatures.requireSecrets(secrets);
         String value = request.header(header);

@@ -12,4 +12,7 @@ public interface SignatureScheme {
 
     /** Returns when the request is signed with one of {@code secrets}; else throws naming the check that failed. */
     void verify(SignedRequest request, List<String> secrets, Instant now) throws VerificationFailure;
+
+    /** The headers the scheme reads: kept with the stored event, so that it can be verified again later. */
+    List<String> headers();
 }

@@ -26,6 +26,11 @@ public final class StandardWebhooksScheme implements SignatureScheme {
     }
 
     @Override
+    public List<String> headers() {
+        return List.of("webhook-id", "webhook-timestamp", "webhook-signature", "svix-id", "svix-timestamp", "svix-signature");
+    }
+
+    @Override
     public void verify(SignedRequest request, List<String> secrets, Instant now) throws VerificationFailure {
         Signatures.requireSecrets(secrets);
         boolean svix = request.header("webhook-id") == null && request.header("svix-id") != null;

@@ -29,6 +29,11 @@ public final class TimestampedSignatureScheme implements SignatureScheme {
     }
 
     @Override
+    public List<String> headers() {
+        return List.of(header);
+    }
+
+    @Override
     public void verify(SignedRequest request, List<String> secrets, Instant now) throws VerificationFailure {
         Signatures.requireSecrets(secrets);
         String value = request.header(header);

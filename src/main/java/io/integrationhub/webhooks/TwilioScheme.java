@@ -18,6 +18,11 @@ import java.util.Map;
 public final class TwilioScheme implements SignatureScheme {
 
     @Override
+    public List<String> headers() {
+        return List.of("X-Twilio-Signature", "I-Twilio-Idempotency-Token");
+    }
+
+    @Override
     public void verify(SignedRequest request, List<String> secrets, Instant now) throws VerificationFailure {
         Signatures.requireSecrets(secrets);
         String value = request.header("X-Twilio-Signature");

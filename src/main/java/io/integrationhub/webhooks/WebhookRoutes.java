@@ -1,0 +1,103 @@
+package io.integrationhub.webhooks;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.integrationhub.Settings;
+import io.integrationhub.api.JsonResponses;
+import io.integrationhub.api.Problems;
+import io.vertx.core.http.HttpServerRequest;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /webhooks/{source}}: an unknown source is 404; a body over {@code HUB_WEBHOOKS_MAX_BODY_BYTES} 413;
+ * the signature is verified over the raw bytes as received, by the source's scheme, and every failure answers the
+ * same 400 (the log says which check failed); the event is stored once per provider's event id and committed, then
+ * answered 200 {@code {"id", "status": "accepted" | "duplicate"}}.
+ */
+public class WebhookRoutes extends RouteBuilder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookRoutes.class);
+    /** The path prefix: the edge hands these requests' bodies over untouched (see the edge's raw bodies). */
+    public static final String PATH = "/webhooks/";
+    static final String VERIFICATION_FAILED = "signature verification failed";
+
+    @Override
+    public void configure() {
+        WebhookSources sources = getContext().getRegistry().lookupByNameAndType(WebhookSources.BEAN, WebhookSources.class);
+        WebhookEvents events = getContext().getRegistry().lookupByNameAndType(WebhookEvents.BEAN, WebhookEvents.class);
+        long maxBodyBytes = Settings.number(getContext(), "hub.webhooks.max-body-bytes");
+        String publicUrl = Settings.optional(getContext(), "hub.public-url").replaceAll("/+$", "");
+
+        from("platform-http:/webhooks/{source}?httpMethodRestrict=POST").routeId("webhooks-receive")
+                .process(exchange -> receive(exchange, sources, events, maxBodyBytes, publicUrl));
+    }
+
+    private static void receive(Exchange exchange, WebhookSources sources, WebhookEvents events, long maxBodyBytes,
+            String publicUrl) {
+        HttpServerRequest request = exchange.getMessage() instanceof HttpMessage http ? http.getRequest() : null;
+        String path = request == null ? exchange.getMessage().getHeader(Exchange.HTTP_PATH, String.class) : request.path();
+        String name = path == null ? "" : path.substring(path.lastIndexOf('/') + 1);
+        WebhookSource source = WebhookSources.NAME.matcher(name).matches() ? sources.find(name).orElse(null) : null;
+        if (source == null || request == null) {
+            Problems.respond(exchange, 404, "Not found", "no webhook source is configured at this path", null);
+            return;
+        }
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        if (body == null) {
+            body = new byte[0];
+        }
+        if (body.length > maxBodyBytes) {
+            Problems.respond(exchange, 413, "Payload too large", "the body is larger than " + maxBodyBytes + " bytes", null);
+            return;
+        }
+        Map<String, List<String>> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (String header : request.headers().names()) {
+            headers.put(header, new ArrayList<>(request.headers().getAll(header)));
+        }
+        // the body's own type, which the edge set aside so that the body arrives here as the bytes sent
+        String contentType = request.getHeader(RawWebhookBodies.ORIGINAL_CONTENT_TYPE);
+        headers.remove(RawWebhookBodies.ORIGINAL_CONTENT_TYPE);
+        headers.remove("Content-Type");
+        if (contentType != null) {
+            headers.put("Content-Type", List.of(contentType));
+        }
+        String url = (publicUrl.isEmpty() ? "http://localhost" : publicUrl) + request.uri();
+        SignedRequest signed = new SignedRequest(body, headers, url);
+        try {
+            if (source.scheme().equals("twilio") && publicUrl.isEmpty()) {
+                throw new VerificationFailure("HUB_PUBLIC_URL is not set: Twilio signs the public URL it called");
+            }
+            source.signatures().verify(signed, source.secrets(), Instant.now());
+        } catch (VerificationFailure failure) {
+            LOG.warn("Webhook from {} refused: {}", source.name(), failure.getMessage());
+            Problems.respond(exchange, 400, "Bad request", VERIFICATION_FAILED, null);
+            return;
+        }
+        EventIdentity identity;
+        try {
+            identity = EventIdentity.of(source, signed);
+        } catch (EventIdentity.InvalidEventException invalid) {
+            LOG.warn("Webhook from {} refused: {}", source.name(), invalid.getMessage());
+            Problems.respond(exchange, 400, "Bad request", invalid.getMessage(), null);
+            return;
+        }
+        Map<String, String> kept = new LinkedHashMap<>();
+        for (String header : source.signatures().headers()) {
+            String value = signed.header(header);
+            if (value != null) {
+                kept.put(header, value);
+            }
+        }
+        WebhookEvents.Stored stored = events.store(source.name(), identity, contentType, JsonResponses.write(kept), body);
+        JsonResponses.respond(exchange, 200, Map.of("id", stored.id(), "status", stored.duplicate() ? "duplicate" : "accepted"));
+    }
+
+}
