@@ -14,3 +14,4 @@ CREATE TABLE webhook_events (
 );
 CREATE UNIQUE INDEX webhook_events_source_event ON webhook_events (source, event_id);
 CREATE INDEX webhook_events_listing ON webhook_events (received_at, id);
+CREATE INDEX webhook_events_status ON webhook_events (status, received_at);

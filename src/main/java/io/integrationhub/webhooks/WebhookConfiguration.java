@@ -18,6 +18,23 @@ public class WebhookConfiguration implements CamelConfiguration {
         camelContext.getRegistry().bind(WebhookSources.BEAN, WebhookSources.class, sources);
         camelContext.getRegistry().bind(WebhookEvents.BEAN, WebhookEvents.class,
                 new WebhookEvents(StoreConfiguration.store(camelContext), Clock.systemUTC()));
+        WebhookSubscribers subscribers = new WebhookSubscribers();
+        camelContext.getRegistry().bind(WebhookSubscribers.BEAN, WebhookSubscribers.class, subscribers);
+        // from("webhook:<source>?types=..."): a subscriber route
+        camelContext.getRegistry().bind(WebhookComponent.SCHEME, org.apache.camel.Component.class,
+                new WebhookComponent(subscribers));
+        // the outbox channel that carries each event to each subscriber
+        camelContext.getRegistry().bind("webhookDeliveries", io.integrationhub.outbox.OutboxChannel.class,
+                new WebhookDeliveries());
+        // events are handed to subscribers once every route has started (a subscriber not yet started would miss them)
+        camelContext.getManagementStrategy().addEventNotifier(new org.apache.camel.support.SimpleEventNotifierSupport() {
+            @Override
+            public void notify(org.apache.camel.spi.CamelEvent event) {
+                if (event instanceof org.apache.camel.spi.CamelEvent.CamelContextStartedEvent) {
+                    subscribers.started();
+                }
+            }
+        });
         if (!sources.names().isEmpty()) {
             LoggerFactory.getLogger(WebhookConfiguration.class).info("Webhook sources: {}", sources.names());
         }

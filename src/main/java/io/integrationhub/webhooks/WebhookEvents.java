@@ -18,6 +18,15 @@ public final class WebhookEvents {
 
     public static final String BEAN = "webhookEvents";
     public static final String RECEIVED = "received";
+    /** Handed to its subscribers (one outbox delivery each). */
+    public static final String DISPATCHED = "dispatched";
+    /** No subscriber took it when it was dispatched: kept, and replayable once one does. */
+    public static final String UNHANDLED = "unhandled";
+
+    /** A stored event, as its subscribers get it. */
+    public record Event(String id, String source, String eventId, String type, String contentType, byte[] body,
+            String status, Instant receivedAt) {
+    }
 
     /** The event's id in the hub, and whether it was already stored (a repeated delivery). */
     public record Stored(String id, boolean duplicate) {
@@ -76,6 +85,63 @@ public final class WebhookEvents {
                 ps.setString(2, eventId);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /**
+     * Hands up to {@code limit} received events to their subscribers: one outbox delivery (channel
+     * {@value WebhookDeliveries#CHANNEL}) per subscriber, written in the transaction that marks the event
+     * {@code dispatched}, or {@code unhandled} when nobody subscribes. Returns how many events were dispatched.
+     */
+    public int dispatchReceived(int limit, java.util.function.BiFunction<String, String, java.util.List<String>> subscribersOf,
+            io.integrationhub.outbox.Outbox outbox) {
+        Instant now = clock.instant();
+        return store.inTransaction(c -> {
+            java.util.List<String[]> received = new java.util.ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, source, event_type FROM webhook_events "
+                    + "WHERE status = ? ORDER BY received_at LIMIT ?" + store.lockRowsSkipLocked())) {
+                ps.setString(1, RECEIVED);
+                ps.setInt(2, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        received.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
+                    }
+                }
+            }
+            try (PreparedStatement update = c.prepareStatement(
+                    "UPDATE webhook_events SET status = ?, updated_at = ? WHERE id = ?")) {
+                for (String[] event : received) {
+                    java.util.List<String> subscribers = subscribersOf.apply(event[1], event[2]);
+                    for (String subscriber : subscribers) {
+                        outbox.enqueue(c, io.integrationhub.outbox.Outbox.newId(), WebhookDeliveries.CHANNEL,
+                                WebhookDeliveries.payload(event[0], subscriber), null);
+                    }
+                    update.setString(1, subscribers.isEmpty() ? UNHANDLED : DISPATCHED);
+                    update.setObject(2, store.time(now));
+                    update.setString(3, event[0]);
+                    update.addBatch();
+                }
+                if (!received.isEmpty()) {
+                    update.executeBatch();
+                }
+            }
+            return received.size();
+        });
+    }
+
+    public Optional<Event> find(String id) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, source, event_id, event_type, content_type, body, "
+                    + "status, received_at FROM webhook_events WHERE id = ?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(new Event(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getBytes(6), rs.getString(7), store.instant(rs, 8)));
                 }
             }
         });

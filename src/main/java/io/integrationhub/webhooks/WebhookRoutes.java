@@ -10,7 +10,11 @@ import io.integrationhub.Settings;
 import io.integrationhub.api.JsonResponses;
 import io.integrationhub.api.Problems;
 import io.vertx.core.http.HttpServerRequest;
+import io.integrationhub.outbox.Outbox;
+import io.integrationhub.outbox.OutboxRoutes;
+import io.integrationhub.store.StoreException;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePattern;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.slf4j.Logger;
@@ -28,6 +32,7 @@ public class WebhookRoutes extends RouteBuilder {
     /** The path prefix: the edge hands these requests' bodies over untouched (see the edge's raw bodies). */
     public static final String PATH = "/webhooks/";
     static final String VERIFICATION_FAILED = "signature verification failed";
+    static final String DISPATCH_WAKE = "seda:webhooks-dispatch?size=1&discardWhenFull=true";
 
     @Override
     public void configure() {
@@ -37,7 +42,44 @@ public class WebhookRoutes extends RouteBuilder {
         String publicUrl = Settings.optional(getContext(), "hub.public-url").replaceAll("/+$", "");
 
         from("platform-http:/webhooks/{source}?httpMethodRestrict=POST").routeId("webhooks-receive")
-                .process(exchange -> receive(exchange, sources, events, maxBodyBytes, publicUrl));
+                .process(exchange -> receive(exchange, sources, events, maxBodyBytes, publicUrl))
+                // a new event is handed to its subscribers at once
+                .filter(exchange -> Integer.valueOf(200).equals(exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)))
+                    .to(ExchangePattern.InOnly, DISPATCH_WAKE)
+                .end();
+
+        // received events to their subscribers: an outbox delivery per subscriber (see WebhookDeliveries)
+        WebhookSubscribers subscribers = getContext().getRegistry()
+                .lookupByNameAndType(WebhookSubscribers.BEAN, WebhookSubscribers.class);
+        Outbox outbox = getContext().getRegistry().lookupByNameAndType("outbox", Outbox.class);
+        from("timer:webhooks-dispatch-poll?period={{outbox.poll-interval-ms}}").routeId("webhooks-dispatch-poll")
+                .to(ExchangePattern.InOnly, DISPATCH_WAKE);
+        from(DISPATCH_WAKE).routeId("webhooks-dispatch")
+                .process(exchange -> {
+                    if (!subscribers.isStarted()) {
+                        return;
+                    }
+                    boolean handed = false;
+                    try {
+                        for (int n = events.dispatchReceived(100, subscribers::of, outbox); n > 0;
+                                n = events.dispatchReceived(100, subscribers::of, outbox)) {
+                            handed = true;
+                        }
+                    } catch (StoreException away) {
+                        LOG.debug("Webhook events not dispatched: {}", away.getMessage());
+                    }
+                    exchange.getMessage().setBody(handed);
+                })
+                .filter(body().isEqualTo(true))
+                    .to(ExchangePattern.InOnly, OutboxRoutes.wake(WebhookDeliveries.CHANNEL))
+                .end();
+
+        // one delivery: the event to one subscriber route (the outbox's workers call this)
+        from("direct:outbox-" + WebhookDeliveries.CHANNEL).routeId("outbox-" + WebhookDeliveries.CHANNEL)
+                // the failure is the outbox's to handle (retry or dead letter), not this route's to log
+                .errorHandler(noErrorHandler())
+                .process(exchange -> exchange.getMessage().setBody(WebhookDeliveries.deliver(
+                        exchange.getMessage().getBody(String.class), events, subscribers)));
     }
 
     private static void receive(Exchange exchange, WebhookSources sources, WebhookEvents events, long maxBodyBytes,

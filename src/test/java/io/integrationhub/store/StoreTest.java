@@ -113,13 +113,13 @@ class StoreTest {
         Flyway flyway = Flyway.configure().dataSource(store.dataSource()).locations("classpath:db/migration").load();
         MigrationInfo current = flyway.info().current();
         assertThat(current).isNotNull();
-        assertThat(current.getVersion().getVersion()).isEqualTo("3");
+        assertThat(current.getVersion().getVersion()).isEqualTo("4");
         assertThat(current.getState()).isEqualTo(MigrationState.SUCCESS);
         assertThat(flyway.info().pending()).isEmpty();
         // a second start finds nothing to do
         assertThat(flyway.migrate().migrationsExecuted).isZero();
 
-        for (String table : List.of("api_keys", "outbox_messages", "idempotency_keys")) {
+        for (String table : List.of("api_keys", "outbox_messages", "idempotency_keys", "webhook_events")) {
             assertThat(count(store, "SELECT COUNT(*) FROM " + table)).as(table).isZero();
         }
     }
