@@ -76,6 +76,13 @@ public class HttpEdge implements CamelConfiguration {
                     MainHttpServer server = context.hasService(MainHttpServer.class);
                     if (server != null && server.getRouter() != null) {
                         installRequestHook(server.getRouter().getServer().getServer());
+                        // webhook bodies share the memory budget of the API's (which the /api guard applies)
+                        RequestBodyBudget bodies = RequestBodyBudget.of(context);
+                        server.getRouter().route("/webhooks/*").order(Integer.MIN_VALUE + 1).handler(ctx -> {
+                            if (bodies.admit(ctx)) {
+                                ctx.next();
+                            }
+                        });
                     }
                     // a management server of its own (HUB_MANAGEMENT_PORT): the same answers and read deadlines
                     ManagementHttpServer management = context.hasService(ManagementHttpServer.class);

@@ -100,6 +100,45 @@ class WebhookSubscribersTest {
         }
     }
 
+    @Test
+    void aYamlRouteSubscribesAndQueuesAnEmailForEachPaidCheckout(@TempDir Path routes) throws Exception {
+        java.nio.file.Files.writeString(routes.resolve("paid-checkouts.camel.yaml"), """
+                - route:
+                    id: paid-checkouts
+                    from:
+                      uri: webhook:stripe
+                      parameters:
+                        types: checkout.session.completed
+                      steps:
+                        - setProperty: { name: emailTo, constant: "ann@example.com" }
+                        - setProperty: { name: emailSubject, simple: "Paid: ${header.webhookEventId}" }
+                        - setProperty: { name: emailText, constant: "Thank you for your order." }
+                        - setBody: { constant: "" }
+                        - to: direct:enqueue-email
+                """);
+        try (TestHub hub = TestHub.start(data, Map.of("stripe.webhook-secret", SECRET,
+                "hub.routes-dir", routes.toAbsolutePath().toString()))) {
+            post(hub, "evt_yaml_1", "checkout.session.completed");
+            post(hub, "evt_yaml_2", "invoice.paid");
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(emails(hub)).singleElement()
+                    .satisfies(email -> assertThat(email).startsWith("sent").contains("Paid: evt_yaml_1")));
+        }
+    }
+
+    /** Each email in the outbox: its status, then its content. */
+    private static List<String> emails(TestHub hub) {
+        return hub.store().inTransaction(c -> {
+            List<String> emails = new java.util.ArrayList<>();
+            try (var ps = c.prepareStatement("SELECT payload, status FROM outbox_messages WHERE channel = 'email'");
+                 var rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    emails.add(rs.getString(2) + " " + rs.getString(1));
+                }
+            }
+            return emails;
+        });
+    }
+
     /** The statuses of the outbox deliveries to one subscriber. */
     private static List<String> deliveries(TestHub hub, String subscriber) {
         return hub.store().inTransaction(c -> {
