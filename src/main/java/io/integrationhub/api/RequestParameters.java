@@ -91,4 +91,21 @@ public final class RequestParameters {
             throw ApiProblem.badRequest(name, "is not correctly percent-encoded");
         }
     }
+
+    /** A whole-number query parameter within [min, max]; {@code defaultValue} when absent; else a 400 naming it. */
+    public static int number(Exchange exchange, String name, int defaultValue, int min, int max) {
+        String value = query(exchange, name).orElse(null);
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            int parsed = Integer.parseInt(value);
+            if (parsed >= min && parsed <= max) {
+                return parsed;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw ApiProblem.badRequest(name, "must be a whole number from " + min + " to " + max);
+    }
 }

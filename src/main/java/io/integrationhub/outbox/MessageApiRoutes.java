@@ -78,8 +78,8 @@ public class MessageApiRoutes extends RouteBuilder {
                     if (channel != null && !CHANNEL.matcher(channel).matches()) {
                         throw ApiProblem.badRequest("channel", "must be a channel name such as email");
                     }
-                    int limit = intParam(e, "limit", 50, 1, 100);
-                    int offset = intParam(e, "offset", 0, 0, 1_000_000);
+                    int limit = RequestParameters.number(e, "limit", 50, 1, 100);
+                    int offset = RequestParameters.number(e, "offset", 0, 0, 1_000_000);
                     Outbox.Page page = outbox.list(status, channel, caller.isAdmin() ? null : caller.keyName(), limit, offset);
                     Map<String, Object> body = new LinkedHashMap<>();
                     body.put("items", page.items().stream().map(m -> view(m, false)).toList());
@@ -113,21 +113,6 @@ public class MessageApiRoutes extends RouteBuilder {
                 .orElseThrow(() -> ApiProblem.notFound("message " + id));
     }
 
-    private static int intParam(Exchange e, String name, int defaultValue, int min, int max) {
-        String value = RequestParameters.query(e, name).orElse(null);
-        if (value == null) {
-            return defaultValue;
-        }
-        try {
-            int parsed = Integer.parseInt(value);
-            if (parsed >= min && parsed <= max) {
-                return parsed;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw ApiProblem.badRequest(name, "must be a whole number from " + min + " to " + max);
-    }
 
     static Map<String, Object> view(OutboxMessage m, boolean withContent) {
         Map<String, Object> view = new LinkedHashMap<>();

@@ -34,6 +34,15 @@ public final class WebhookDeliveries implements OutboxChannel {
         return JsonResponses.write(Map.of("event", event, "subscriber", subscriber));
     }
 
+    /** The subscriber a stored delivery is for. */
+    static String subscriber(String payload) {
+        try {
+            return JsonResponses.JSON.readTree(payload).path("subscriber").asText(null);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
     /** Delivers one stored delivery ({@code direct:outbox-webhook}'s body) to its subscriber route, synchronously. */
     static DeliveryResult deliver(String payload, WebhookEvents events, WebhookSubscribers subscribers) throws Exception {
         JsonNode delivery = JsonResponses.JSON.readTree(payload);

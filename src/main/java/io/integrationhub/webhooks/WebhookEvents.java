@@ -147,6 +147,85 @@ public final class WebhookEvents {
         });
     }
 
+    /** Newest first, without their bodies; filters may be null. */
+    public java.util.List<Event> list(String source, String type, String status, int limit, int offset) {
+        return store.inTransaction(c -> {
+            StringBuilder sql = new StringBuilder("SELECT id, source, event_id, event_type, content_type, status, "
+                    + "received_at FROM webhook_events WHERE 1 = 1");
+            java.util.List<Object> args = new java.util.ArrayList<>();
+            for (String[] filter : new String[][] {{"source", source}, {"event_type", type}, {"status", status}}) {
+                if (filter[1] != null) {
+                    sql.append(" AND ").append(filter[0]).append(" = ?");
+                    args.add(filter[1]);
+                }
+            }
+            sql.append(" ORDER BY received_at DESC, id DESC LIMIT ? OFFSET ?");
+            args.add(limit);
+            args.add(offset);
+            java.util.List<Event> items = new java.util.ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setObject(i + 1, args.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        items.add(new Event(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5), null, rs.getString(6), store.instant(rs, 7)));
+                    }
+                }
+            }
+            return items;
+        });
+    }
+
+    /** One delivery of an event to a subscriber: the outbox message that carries it. */
+    public record Delivery(String subscriber, io.integrationhub.outbox.OutboxMessage message) {
+    }
+
+    /** The deliveries of an event to its subscribers, oldest first (a replay adds new ones). */
+    public java.util.List<Delivery> deliveries(String eventId, io.integrationhub.outbox.Outbox outbox) {
+        java.util.List<String> ids = store.inTransaction(c -> {
+            java.util.List<String> found = new java.util.ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM outbox_messages WHERE channel = ? "
+                    + "AND payload LIKE ? ORDER BY created_at, id")) {
+                ps.setString(1, WebhookDeliveries.CHANNEL);
+                ps.setString(2, "%\"event\":\"" + eventId + "\"%");
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        found.add(rs.getString(1));
+                    }
+                }
+            }
+            return found;
+        });
+        java.util.List<Delivery> deliveries = new java.util.ArrayList<>();
+        for (String id : ids) {
+            outbox.find(id).ifPresent(m -> deliveries.add(new Delivery(WebhookDeliveries.subscriber(m.payload()), m)));
+        }
+        return deliveries;
+    }
+
+    /**
+     * Hands a stored event to its subscribers again, or to one of them, in the caller's transaction: new deliveries,
+     * whatever became of the earlier ones. Returns the new deliveries' ids by subscriber.
+     */
+    public java.util.Map<String, String> replay(java.sql.Connection c, Event event, java.util.List<String> subscribers,
+            io.integrationhub.outbox.Outbox outbox) throws java.sql.SQLException {
+        java.util.Map<String, String> created = new java.util.LinkedHashMap<>();
+        for (String subscriber : subscribers) {
+            String id = io.integrationhub.outbox.Outbox.newId();
+            outbox.enqueue(c, id, WebhookDeliveries.CHANNEL, WebhookDeliveries.payload(event.id(), subscriber), null);
+            created.put(subscriber, id);
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE webhook_events SET status = ?, updated_at = ? WHERE id = ?")) {
+            ps.setString(1, subscribers.isEmpty() ? UNHANDLED : DISPATCHED);
+            ps.setObject(2, store.time(clock.instant()));
+            ps.setString(3, event.id());
+            ps.executeUpdate();
+        }
+        return created;
+    }
+
     /** How many events are stored (all sources). */
     public long count() {
         return store.inTransaction(c -> {

@@ -297,6 +297,46 @@ class TwilioSmsTest extends HttpProviderContract {
                 });
     }
 
+    @Test
+    void statusCallbacksMarkTheSmsDeliveredOrUndeliveredWithTwiliosErrorCode() throws Exception {
+        String[] sids = {"SM" + "a".repeat(32), "SM" + "b".repeat(32)};
+        answerInTurn(wiremock, PATH, created(sids[0]), created(sids[1]));
+        String first = accept(message());
+        String second = accept(message());
+        hub.awaitStatus(first, OutboxMessage.SENT, SETTLE);
+        hub.awaitStatus(second, OutboxMessage.SENT, SETTLE);
+
+        // Twilio posts to the StatusCallback it was given, signed with the auth token over that public URL
+        callback("MessageSid=" + sids[0] + "&MessageStatus=delivered&AccountSid=" + ACCOUNT_SID);
+        callback("MessageSid=" + sids[1] + "&MessageStatus=undelivered&ErrorCode=30003&AccountSid=" + ACCOUNT_SID);
+
+        OutboxMessage delivered = hub.awaitStatus(first, OutboxMessage.DELIVERED, SETTLE);
+        assertThat(delivered.deliveredAt()).isNotNull();
+        OutboxMessage undelivered = hub.awaitStatus(second, OutboxMessage.UNDELIVERED, SETTLE);
+        assertThat(undelivered.providerErrorCode()).isEqualTo("30003");
+        JsonNode view = view(second);
+        assertThat(view.get("status").asText()).isEqualTo("undelivered");
+        assertThat(view.get("providerErrorCode").asText()).isEqualTo("30003");
+    }
+
+    /** A status callback as Twilio sends it: a form, signed over HUB_PUBLIC_URL/webhooks/twilio and its parameters. */
+    private void callback(String form) throws Exception {
+        java.util.TreeMap<String, String> sorted = new java.util.TreeMap<>();
+        for (String pair : form.split("&")) {
+            String[] parts = pair.split("=", 2);
+            sorted.put(parts[0], java.net.URLDecoder.decode(parts[1], StandardCharsets.UTF_8));
+        }
+        StringBuilder signed = new StringBuilder(PUBLIC_URL + "/webhooks/twilio");
+        sorted.forEach((name, value) -> signed.append(name).append(value));
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA1");
+        mac.init(new javax.crypto.spec.SecretKeySpec(AUTH_TOKEN.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
+        String signature = Base64.getEncoder().encodeToString(mac.doFinal(signed.toString().getBytes(StandardCharsets.UTF_8)));
+        var response = hub.send(java.net.http.HttpRequest.newBuilder(hub.uri("/webhooks/twilio"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("X-Twilio-Signature", signature)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(form)).build());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+
     // ---- fixtures ----
 
     /** The settings of a hub that sends SMS through Twilio at {@code baseUrl}. */

@@ -63,6 +63,25 @@ public final class TestHub implements AutoCloseable {
         try {
             main.start();
         } catch (Exception e) {
+            // a hub that did not start lets go of its store (its monitor would open the file again meanwhile)
+            try {
+                var context = main.getCamelContext();
+                if (context != null) {
+                    var monitor = context.getRegistry().lookupByNameAndType(
+                            io.integrationhub.store.StoreConfiguration.MONITOR_BEAN, io.integrationhub.store.StoreMonitor.class);
+                    if (monitor != null) {
+                        monitor.close();
+                    }
+                    var store = context.getRegistry().lookupByNameAndType(
+                            io.integrationhub.store.StoreConfiguration.STORE_BEAN, Store.class);
+                    if (store != null) {
+                        store.close();
+                    }
+                }
+                main.stop();
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw new IllegalStateException("hub did not start", e);
         }
         return new TestHub(main, port);

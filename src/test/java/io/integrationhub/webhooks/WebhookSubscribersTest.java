@@ -97,6 +97,41 @@ class WebhookSubscribersTest {
             assertThat(events.find(paid).orElseThrow().status()).isEqualTo(WebhookEvents.DISPATCHED);
             await().atMost(Duration.ofSeconds(5)).until(() -> events.find(other).orElseThrow().status()
                     .equals(WebhookEvents.UNHANDLED));
+
+            // the events API (admin keys): the raw payload and each subscriber's delivery
+            var event = Json.parse(hub.get("/api/v1/webhooks/events/" + paid).body());
+            assertThat(event.get("status").asText()).isEqualTo("dispatched");
+            assertThat(event.get("payload").asText()).startsWith("{\"id\":\"evt_sub_1\"");
+            assertThat(event.get("deliveries").findValuesAsText("subscriber")).containsExactlyInAnyOrder("broken", "flaky", "receipts");
+            for (var delivery : event.get("deliveries")) {
+                if (delivery.get("subscriber").asText().equals("broken")) {
+                    assertThat(delivery.get("status").asText()).isEqualTo("dead");
+                    assertThat(delivery.get("attempts").asInt()).isEqualTo(5);
+                    assertThat(delivery.get("lastError").asText()).contains("always broken");
+                }
+            }
+            var unhandled = Json.parse(hub.get("/api/v1/webhooks/events?status=unhandled&source=stripe").body());
+            assertThat(unhandled.get("items").findValuesAsText("id")).containsExactly(other);
+            assertThat(hub.get("/api/v1/webhooks/events?status=lost").statusCode()).isEqualTo(400);
+            assertThat(hub.get("/api/v1/webhooks/events/evt_" + "0".repeat(32)).statusCode()).isEqualTo(404);
+            String sender = hub.createKey("shop", "sender").get("key").asText();
+            assertThat(hub.request("GET", "/api/v1/webhooks/events", TestHub.bearer(sender), null).statusCode()).isEqualTo(403);
+
+            // a replay for one subscriber: that one runs again, the others do not
+            assertThat(hub.post("/api/v1/webhooks/events/" + paid + "/replay?subscriber=nobody", "").statusCode()).isEqualTo(422);
+            var replayed = hub.post("/api/v1/webhooks/events/" + paid + "/replay?subscriber=receipts", "");
+            assertThat(replayed.statusCode()).as(replayed.body()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(10)).until(() -> receipts.size() == 2);
+            assertThat(deliveries(hub, "receipts")).containsExactly(OutboxMessage.SENT, OutboxMessage.SENT);
+            // with an Idempotency-Key, the same replay again answers the first one and adds no delivery
+            var keyed = hub.post("/api/v1/webhooks/events/" + paid + "/replay?subscriber=receipts", "", "Idempotency-Key", "replay-1");
+            var again = hub.post("/api/v1/webhooks/events/" + paid + "/replay?subscriber=receipts", "", "Idempotency-Key", "replay-1");
+            assertThat(keyed.statusCode()).isEqualTo(202);
+            assertThat(again.body()).isEqualTo(keyed.body()).contains("\"receipts\":\"msg_");
+            await().atMost(Duration.ofSeconds(10)).until(() -> receipts.size() == 3);
+            assertThat(deliveries(hub, "receipts")).hasSize(3);
+            assertThat(flakyCalls.get()).isEqualTo(4);
+            assertThat(brokenCalls.get()).isEqualTo(5);
         }
     }
 
