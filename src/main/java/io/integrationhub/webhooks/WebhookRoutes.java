@@ -32,7 +32,17 @@ public class WebhookRoutes extends RouteBuilder {
     /** The path prefix: the edge hands these requests' bodies over untouched (see the edge's raw bodies). */
     public static final String PATH = "/webhooks/";
     static final String VERIFICATION_FAILED = "signature verification failed";
+    /** The schemes whose senders post JSON: another body type under a valid signature is refused (415). */
+    static final java.util.Set<String> JSON_SCHEMES = java.util.Set.of("stripe", "github", "calendly", "standard");
     static final String DISPATCH_WAKE = "seda:webhooks-dispatch?size=1&discardWhenFull=true";
+
+    private static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String type = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        return type.equals("application/json") || type.endsWith("+json");
+    }
 
     @Override
     public void configure() {
@@ -121,6 +131,11 @@ public class WebhookRoutes extends RouteBuilder {
         } catch (VerificationFailure failure) {
             LOG.warn("Webhook from {} refused: {}", source.name(), failure.getMessage());
             Problems.respond(exchange, 400, "Bad request", VERIFICATION_FAILED, null);
+            return;
+        }
+        if (JSON_SCHEMES.contains(source.scheme()) && !isJson(contentType)) {
+            LOG.warn("Webhook from {} refused: Content-Type {} is not JSON", source.name(), contentType);
+            Problems.respond(exchange, 415, "Unsupported media type", "this source sends application/json", null);
             return;
         }
         EventIdentity identity;
