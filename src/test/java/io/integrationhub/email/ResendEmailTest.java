@@ -30,6 +30,8 @@ class ResendEmailTest extends HttpProviderContract {
 
     static final String PATH = "/emails";
     static final String API_KEY = "re_test_key_not_a_secret";
+    static final String WEBHOOK_SECRET = "whsec_" + java.util.Base64.getEncoder().encodeToString(
+            "resend-webhook-test-key".getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
     @Override
     protected String channel() {
@@ -48,7 +50,9 @@ class ResendEmailTest extends HttpProviderContract {
 
     @Override
     protected Map<String, String> settings(String baseUrl) {
-        return Map.of("email.provider", "resend", "resend.base-url", baseUrl, "resend.api-key", API_KEY);
+        return Map.of("email.provider", "resend", "resend.base-url", baseUrl, "resend.api-key", API_KEY,
+                // Resend's webhooks: a Standard Webhooks source named resend
+                "webhooks.resend.scheme", "standard", "webhooks.resend.secret", WEBHOOK_SECRET);
     }
 
     @Override
@@ -98,6 +102,37 @@ class ResendEmailTest extends HttpProviderContract {
                         .withBody("{\"statusCode\": " + status + ", \"name\": \"" + name + "\", \"message\": \""
                                 + message + "\"}"),
                 "HTTP " + status, name);
+    }
+
+    @Test
+    void resendsEmailEventsMarkTheEmailDeliveredOrBounced() throws Exception {
+        answerInTurn(wiremock, PATH, ok("re-delivered-1"), ok("re-bounced-1"));
+        String delivered = accept(message());
+        String bounced = accept(message());
+        hub.awaitStatus(delivered, OutboxMessage.SENT, SETTLE);
+        hub.awaitStatus(bounced, OutboxMessage.SENT, SETTLE);
+
+        event("{\"type\":\"email.delivered\",\"data\":{\"email_id\":\"re-delivered-1\"}}");
+        event("{\"type\":\"email.bounced\",\"data\":{\"email_id\":\"re-bounced-1\",\"bounce\":{\"message\":\"mailbox full\"}}}");
+
+        assertThat(hub.awaitStatus(delivered, OutboxMessage.DELIVERED, SETTLE).deliveredAt()).isNotNull();
+        OutboxMessage undelivered = hub.awaitStatus(bounced, OutboxMessage.UNDELIVERED, SETTLE);
+        assertThat(undelivered.providerErrorCode()).isEqualTo("bounced");
+        assertThat(undelivered.lastError()).contains("mailbox full");
+    }
+
+    /** An event as Resend (through Svix) sends it: Standard Webhooks headers, signed with the endpoint's secret. */
+    private void event(String body) throws Exception {
+        String id = "msg_" + System.nanoTime();
+        String t = String.valueOf(System.currentTimeMillis() / 1000);
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(java.util.Base64.getDecoder().decode(
+                WEBHOOK_SECRET.substring("whsec_".length())), "HmacSHA256"));
+        String signature = "v1," + java.util.Base64.getEncoder().encodeToString(
+                mac.doFinal((id + "." + t + "." + body).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        var response = hub.request("POST", "/webhooks/resend", null, body, "svix-id", id, "svix-timestamp", t,
+                "svix-signature", signature);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     }
 
     @Test
