@@ -79,6 +79,32 @@ public final class OpenApiDocument implements RestApiProcessorFactory {
         node.forEach(OpenApiDocument::tidy);
     }
 
+    static final String WEBHOOKS_PATH = "/webhooks/{source}";
+    /**
+     * {@code POST /webhooks/{source}}, which is a platform-http route of its own (the raw body is what is verified),
+     * not a REST DSL one: described here. No API key: the provider's signature is the credential.
+     */
+    private static final String WEBHOOKS = """
+            {"post": {"tags": ["webhooks"], "operationId": "receive-webhook", "security": [],
+              "summary": "A provider's signed event",
+              "description": "Verified over the raw bytes by the source's scheme, stored once per provider's event id, then answered; processed asynchronously by the routes that subscribe (webhook:<source>).",
+              "parameters": [{"name": "source", "in": "path", "required": true, "description": "A configured webhook source, such as stripe, github, calendly, twilio or a declared name",
+                "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$"}}],
+              "requestBody": {"required": true, "description": "The event exactly as the provider sends it",
+                "content": {"application/json": {"schema": {"type": "object"}},
+                  "application/x-www-form-urlencoded": {"schema": {"type": "object"}}}},
+              "responses": {
+                "200": {"description": "Stored (accepted) or already stored (duplicate: the first event's id)",
+                  "content": {"application/json": {"schema": {"type": "object", "required": ["id", "status"],
+                    "properties": {"id": {"type": "string", "example": "evt_0d07ecbe339c498cb54b97e1ac4ddeec"},
+                      "status": {"type": "string", "enum": ["accepted", "duplicate"]}}}}}},
+                "400": {"description": "Signature verification failed, or the verified body is not an event of its source", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+                "404": {"description": "No webhook source is configured at this path", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+                "413": {"description": "The body is larger than HUB_WEBHOOKS_MAX_BODY_BYTES", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+                "415": {"description": "The source sends application/json", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+                "503": {"description": "The store is unavailable, or the hub holds as many bodies as its memory allows; retry after Retry-After", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}}}}
+            """;
+
     /** The generated document, completed. */
     String complete(String generated) throws Exception {
         JsonNode document = JSON.readTree(generated);
@@ -97,6 +123,12 @@ public final class OpenApiDocument implements RestApiProcessorFactory {
                         }
                     }
                 })));
+        if (root.path("paths") instanceof ObjectNode paths && !paths.has(WEBHOOKS_PATH)) {
+            paths.set(WEBHOOKS_PATH, JSON.readTree(WEBHOOKS));
+            com.fasterxml.jackson.databind.node.ArrayNode tags = root.has("tags") && root.get("tags").isArray()
+                    ? (com.fasterxml.jackson.databind.node.ArrayNode) root.get("tags") : root.putArray("tags");
+            tags.addObject().put("name", "webhooks").put("description", "Providers' signed events (no API key)");
+        }
         tidy(root);
         return JSON.writeValueAsString(root);
     }

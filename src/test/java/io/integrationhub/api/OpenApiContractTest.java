@@ -134,6 +134,14 @@ class OpenApiContractTest {
     }
 
     @Test
+    void theWebhookEndpointIsDescribedWithoutAnApiKey() {
+        var receive = api.getPaths().get("/webhooks/{source}").getPost();
+        assertThat(receive.getSecurity()).isEmpty();
+        assertThat(receive.getResponses()).containsKeys("200", "400", "404", "413", "415", "503");
+        assertThat(api.getTags()).anyMatch(tag -> tag.getName().equals("webhooks"));
+    }
+
+    @Test
     void everySendingPostTakesAnIdempotencyKey() {
         for (var entry : operations()) {
             String name = entry.getKey();
