@@ -1,11 +1,10 @@
 package io.integrationhub.sms;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
 import io.integrationhub.outbox.Outbox;
+import io.integrationhub.webhooks.SignedRequest;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,16 +43,7 @@ public class TwilioStatusCallbacks extends RouteBuilder {
     /** The callback's form parameters (the last value of a repeated one). */
     static Map<String, String> form(String body) {
         Map<String, String> form = new HashMap<>();
-        if (body == null) {
-            return form;
-        }
-        for (String pair : body.split("&")) {
-            int equals = pair.indexOf('=');
-            if (equals > 0) {
-                form.put(URLDecoder.decode(pair.substring(0, equals), StandardCharsets.UTF_8),
-                        URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
-            }
-        }
+        SignedRequest.parseForm(body).forEach(parameter -> form.put(parameter.getKey(), parameter.getValue()));
         return form;
     }
 }

@@ -164,10 +164,10 @@ public final class Store {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
             // each step of the pragma frees pages: run to its end (execute() would take one step)
             statement.executeUpdate("PRAGMA incremental_vacuum");
-            statement.execute("PRAGMA wal_checkpoint(TRUNCATE)");
         } catch (SQLException e) {
             throw new StoreException(e);
         }
+        checkpoint();
     }
 
     /**
@@ -201,6 +201,11 @@ public final class Store {
      * the epoch (an INTEGER, which compares and sorts as time does).
      */
     public Object time(Instant instant) {
+        return time(instant, postgres);
+    }
+
+    /** {@link #time(Instant)} for a store of the given kind (a migration's data, written before any store is open). */
+    public static Object time(Instant instant, boolean postgres) {
         if (instant == null) {
             return null;
         }

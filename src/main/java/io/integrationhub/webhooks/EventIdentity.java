@@ -1,8 +1,6 @@
 package io.integrationhub.webhooks;
 
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 
@@ -104,11 +102,7 @@ public record EventIdentity(String id, String type) {
     }
 
     static String sha256(byte[] body) {
-        try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return "sha256:" + HexFormat.of().formatHex(Signatures.sha256(body));
     }
 
     /** A verified request that is not an event its scheme describes (invalid JSON, no event id): a 400. */

@@ -33,11 +33,16 @@ public record SignedRequest(byte[] body, Map<String, List<String>> headers, Stri
 
     /** The body's form parameters in the order received, repeated names kept; empty when it is not a form. */
     public List<Map.Entry<String, String>> formParameters() {
+        return isForm() ? parseForm(new String(body, StandardCharsets.US_ASCII)) : new ArrayList<>();
+    }
+
+    /** The parameters of an {@code application/x-www-form-urlencoded} body, decoded, in order, repeats kept. */
+    public static List<Map.Entry<String, String>> parseForm(String form) {
         List<Map.Entry<String, String>> parameters = new ArrayList<>();
-        if (!isForm() || body.length == 0) {
+        if (form == null || form.isEmpty()) {
             return parameters;
         }
-        for (String pair : new String(body, StandardCharsets.US_ASCII).split("&")) {
+        for (String pair : form.split("&")) {
             if (pair.isEmpty()) {
                 continue;
             }

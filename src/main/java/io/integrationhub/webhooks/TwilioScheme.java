@@ -3,7 +3,6 @@ package io.integrationhub.webhooks;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +45,7 @@ public final class TwilioScheme implements SignatureScheme {
             if (bodySha256 == null) {
                 throw new VerificationFailure("a body that is not a form, without bodySHA256 in the URL");
             }
-            byte[] expected = sha256(request.body());
+            byte[] expected = Signatures.sha256(request.body());
             byte[] given = Signatures.fromHex(bodySha256);
             if (given == null || !MessageDigest.isEqual(expected, given)) {
                 throw new VerificationFailure("the body does not match bodySHA256");
@@ -91,12 +90,5 @@ public final class TwilioScheme implements SignatureScheme {
         return null;
     }
 
-    private static byte[] sha256(byte[] body) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(body);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
 }

@@ -87,36 +87,36 @@ public final class WebhookSources {
             String toleranceSetting = Settings.optional(camelContext, prefix + "tolerance-seconds");
             Duration own = toleranceSetting.isEmpty() ? tolerance
                     : Duration.ofSeconds(Settings.parseNumber(prefix + "tolerance-seconds", toleranceSetting));
-            SignatureScheme signatures = switch (scheme) {
-                case "stripe" -> TimestampedSignatureScheme.stripe(own);
-                case "calendly" -> TimestampedSignatureScheme.calendly(own);
-                case "standard" -> new StandardWebhooksScheme(own);
-                case "github" -> HmacScheme.github();
-                case "twilio" -> new TwilioScheme();
-                case "hmac" -> new HmacScheme(Settings.optional(camelContext, prefix + "header"),
-                        orDefault(Settings.optional(camelContext, prefix + "algorithm"), "sha256"),
-                        orDefault(Settings.optional(camelContext, prefix + "encoding"), "hex"),
-                        Settings.optional(camelContext, prefix + "prefix"),
-                        Settings.optional(camelContext, prefix + "timestamp-header"), own);
-                default -> throw new IllegalArgumentException("webhooks." + name + ".scheme must be stripe, github, "
-                        + "calendly, twilio, standard or hmac, not '" + scheme + "'");
-            };
+            SignatureScheme signatures = scheme(camelContext, name, scheme, own);
             String idHeader = Settings.optional(camelContext, prefix + "id-header");
             sources.put(name, new WebhookSource(name, scheme, signatures, secrets, idHeader.isEmpty() ? null : idHeader));
         }
         BUILT_IN_SECRETS.forEach((name, key) -> {
             List<String> secrets = secrets(Settings.optional(camelContext, key));
             if (!secrets.isEmpty() && !sources.containsKey(name)) {
-                SignatureScheme signatures = switch (name) {
-                    case "stripe" -> TimestampedSignatureScheme.stripe(tolerance);
-                    case "calendly" -> TimestampedSignatureScheme.calendly(tolerance);
-                    case "github" -> HmacScheme.github();
-                    default -> new TwilioScheme();
-                };
-                sources.put(name, new WebhookSource(name, name, signatures, secrets, null));
+                sources.put(name, new WebhookSource(name, name, scheme(camelContext, name, name, tolerance), secrets, null));
             }
         });
         return new WebhookSources(sources);
+    }
+
+    /** How the source {@code name} signs: its scheme, with that scheme's options from its settings. */
+    private static SignatureScheme scheme(CamelContext camelContext, String name, String scheme, Duration tolerance) {
+        String prefix = "webhooks." + name + ".";
+        return switch (scheme) {
+            case "stripe" -> TimestampedSignatureScheme.stripe(tolerance);
+            case "calendly" -> TimestampedSignatureScheme.calendly(tolerance);
+            case "standard" -> new StandardWebhooksScheme(tolerance);
+            case "github" -> HmacScheme.github();
+            case "twilio" -> new TwilioScheme();
+            case "hmac" -> new HmacScheme(Settings.optional(camelContext, prefix + "header"),
+                    orDefault(Settings.optional(camelContext, prefix + "algorithm"), "sha256"),
+                    orDefault(Settings.optional(camelContext, prefix + "encoding"), "hex"),
+                    Settings.optional(camelContext, prefix + "prefix"),
+                    Settings.optional(camelContext, prefix + "timestamp-header"), tolerance);
+            default -> throw new IllegalArgumentException("webhooks." + name + ".scheme must be stripe, github, "
+                    + "calendly, twilio, standard or hmac, not '" + scheme + "'");
+        };
     }
 
     private static String orDefault(String value, String otherwise) {

@@ -1,6 +1,5 @@
 package io.integrationhub.outbox;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,9 +25,9 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
-import io.integrationhub.HubMain;
 import io.integrationhub.testing.FakeTwilio;
 import io.integrationhub.testing.Json;
+import io.integrationhub.testing.HubProcess;
 import io.integrationhub.testing.TestHub;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterEach;
@@ -171,28 +170,18 @@ class CrashRecoveryTest {
 
     /** The hub's own main class in a new JVM with this test's classpath, configured by environment variables. */
     private Process startHub() throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                HubMain.class.getName());
-        builder.directory(new File(System.getProperty("user.dir")));
-        Map<String, String> env = builder.environment();
-        env.put("HUB_PORT", String.valueOf(port));
-        env.put("DB_URL", "jdbc:sqlite:" + dir.resolve("hub.db").toAbsolutePath());
-        env.put("HUB_ADMIN_KEY", ADMIN_KEY);
-        env.put("EMAIL_PROVIDER", "smtp");
-        env.put("SMTP_PORT", String.valueOf(SMTP.getSmtp().getPort()));
-        env.put("SMS_PROVIDER", "twilio");
-        env.put("TWILIO_BASE_URL", "http://localhost:" + twilio.port());
-        env.put("TWILIO_ACCOUNT_SID", FakeTwilio.ACCOUNT_SID);
-        env.put("TWILIO_AUTH_TOKEN", FakeTwilio.AUTH_TOKEN);
-        env.put("TWILIO_PHONE_NUMBER", FakeTwilio.FROM);
-        // 5 emails and 5 SMS a second: the burst takes about 12 s to deliver, so the kill finds both channels
-        // mid-way whichever of them starts first
-        env.put("EMAIL_SMTP_RATE", "5");
-        env.put("SMS_TWILIO_RATE", "5");
-        builder.redirectErrorStream(true);
-        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        Process process = builder.start();
+        Process process = HubProcess.start(port, dir, ADMIN_KEY, log, Map.of(
+                "EMAIL_PROVIDER", "smtp",
+                "SMTP_PORT", String.valueOf(SMTP.getSmtp().getPort()),
+                "SMS_PROVIDER", "twilio",
+                "TWILIO_BASE_URL", "http://localhost:" + twilio.port(),
+                "TWILIO_ACCOUNT_SID", FakeTwilio.ACCOUNT_SID,
+                "TWILIO_AUTH_TOKEN", FakeTwilio.AUTH_TOKEN,
+                "TWILIO_PHONE_NUMBER", FakeTwilio.FROM,
+                // 5 emails and 5 SMS a second: the burst takes about 12 s to deliver, so the kill finds both channels
+                // mid-way whichever of them starts first
+                "EMAIL_SMTP_RATE", "5",
+                "SMS_TWILIO_RATE", "5"));
         started.add(process);
         return process;
     }

@@ -9,7 +9,6 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,16 +17,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.integrationhub.store.Store;
 import io.integrationhub.store.StoreConfiguration;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.integrationhub.testing.BothStores;
+import io.integrationhub.testing.BothStores.Backend;
 import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -41,27 +38,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ApiKeyNamesOnBothStoresTest {
 
-    enum Backend { SQLITE, POSTGRES }
-
-    private static EmbeddedPostgres postgres;
-    private static final AtomicInteger DATABASES = new AtomicInteger();
 
     @TempDir
     Path dataDir;
 
     private final List<Store> opened = new ArrayList<>();
-
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        postgres = EmbeddedPostgres.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
 
     @AfterEach
     void closePools() {
@@ -69,22 +50,12 @@ class ApiKeyNamesOnBothStoresTest {
     }
 
     private String newDatabase(Backend backend) throws SQLException {
-        if (backend == Backend.SQLITE) {
-            return "jdbc:sqlite:" + dataDir.resolve("hub.db").toAbsolutePath();
-        }
-        String database = "key_names_" + DATABASES.incrementAndGet();
-        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + database);
-        }
-        return postgres.getJdbcUrl("postgres", database);
+        return BothStores.newDatabase(backend, dataDir);
     }
 
-    /** A time as the store keeps it: TIMESTAMP WITH TIME ZONE in PostgreSQL, microseconds in SQLite. */
+    /** A time as the store keeps it (see {@link Store#time(Instant, boolean)}). */
     private Object time(Instant instant) {
-        if (instant == null) {
-            return null;
-        }
-        return sqlite ? instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1_000 : instant.atOffset(ZoneOffset.UTC);
+        return Store.time(instant, !sqlite);
     }
 
     private boolean sqlite;

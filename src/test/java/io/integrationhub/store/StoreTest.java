@@ -33,13 +33,12 @@ import io.integrationhub.api.Idempotency;
 import io.integrationhub.api.Idempotency.StoredResponse;
 import io.integrationhub.outbox.Outbox;
 import io.integrationhub.outbox.OutboxMessage;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.integrationhub.testing.BothStores;
+import io.integrationhub.testing.BothStores.Backend;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationState;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,10 +53,6 @@ import static org.awaitility.Awaitility.await;
  */
 class StoreTest {
 
-    enum Backend { SQLITE, POSTGRES }
-
-    private static EmbeddedPostgres postgres;
-    private static final AtomicInteger DATABASES = new AtomicInteger();
 
     @TempDir
     Path dataDir;
@@ -68,18 +63,6 @@ class StoreTest {
     /** The JDBC URL of the store {@link #open} opened last. */
     private String url;
 
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        postgres = EmbeddedPostgres.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
-
     @AfterEach
     void closePools() {
         opened.forEach(Store::close);
@@ -87,16 +70,7 @@ class StoreTest {
 
     /** A fresh, migrated store: a SQLite file in the test's folder, or a new database on the embedded PostgreSQL. */
     private Store open(Backend backend) throws SQLException {
-        String url;
-        if (backend == Backend.SQLITE) {
-            url = "jdbc:sqlite:" + dataDir.resolve("hub.db").toAbsolutePath();
-        } else {
-            String database = "store_test_" + DATABASES.incrementAndGet();
-            try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-                s.execute("CREATE DATABASE " + database);
-            }
-            url = postgres.getJdbcUrl("postgres", database);
-        }
+        String url = BothStores.newDatabase(backend, dataDir);
         Store store = StoreConfiguration.open(url, "", "", POOL_SIZE);
         this.url = url;
         opened.add(store);

@@ -1,6 +1,5 @@
 package io.integrationhub.webhooks;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,7 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-import io.integrationhub.HubMain;
+import io.integrationhub.testing.HubProcess;
 import io.integrationhub.testing.TestHub;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -170,19 +169,8 @@ class WebhookCrashTest {
     }
 
     private Process startHub(Path routes) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                HubMain.class.getName());
-        builder.directory(new File(System.getProperty("user.dir")));
-        Map<String, String> env = builder.environment();
-        env.put("HUB_PORT", String.valueOf(port));
-        env.put("DB_URL", "jdbc:sqlite:" + dir.resolve("hub.db").toAbsolutePath());
-        env.put("HUB_ADMIN_KEY", ADMIN_KEY);
-        env.put("STRIPE_WEBHOOK_SECRET", SECRET);
-        env.put("HUB_ROUTES_DIR", routes.toAbsolutePath().toString());
-        builder.redirectErrorStream(true);
-        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("hub.log").toFile()));
-        Process process = builder.start();
+        Process process = HubProcess.start(port, dir, ADMIN_KEY, dir.resolve("hub.log"), Map.of(
+                "STRIPE_WEBHOOK_SECRET", SECRET, "HUB_ROUTES_DIR", routes.toAbsolutePath().toString()));
         started.add(process);
         return process;
     }
