@@ -32,6 +32,15 @@ public class WebhookConfiguration implements CamelConfiguration {
             public void notify(org.apache.camel.spi.CamelEvent event) {
                 if (event instanceof org.apache.camel.spi.CamelEvent.CamelContextStartedEvent) {
                     subscribers.started();
+                    // an integration (a route file) whose provider is not set up yet: say how to set it up
+                    subscribers.sources().forEach((subscriber, source) -> {
+                        org.apache.camel.Route route = camelContext.getRoute(subscriber);
+                        if (sources.find(source).isEmpty() && route != null && route.getSourceResource() != null) {
+                            LoggerFactory.getLogger(WebhookConfiguration.class).info("Route {} subscribes to webhook "
+                                    + "source {}, which is not configured: it receives events once {} is set",
+                                    subscriber, source, WebhookSources.secretSetting(source));
+                        }
+                    });
                 }
             }
         });

@@ -65,6 +65,14 @@ public final class WebhookDeliveries implements OutboxChannel {
             consumer.getProcessor().process(exchange);
             Exception failure = exchange.getException();
             if (failure != null) {
+                // a message the subscriber built that can never be sent (a phone number that is not one): retrying
+                // cannot help, so the delivery is dead at once and the event shows why
+                Throwable invalid = org.apache.camel.util.ObjectHelper.getException(
+                        io.integrationhub.delivery.InvalidMessageException.class, failure);
+                if (invalid != null) {
+                    throw new io.integrationhub.delivery.PermanentDeliveryException(PROVIDER, "the subscriber "
+                            + subscriber + " made an invalid message: " + invalid.getMessage());
+                }
                 throw new TransientDeliveryException(PROVIDER, "the subscriber " + subscriber + " failed: "
                         + failure.getClass().getSimpleName() + ": " + failure.getMessage(), null, failure);
             }

@@ -52,6 +52,13 @@ public final class WebhookSources {
         return sources.keySet();
     }
 
+    /** The environment variable that makes {@code name} a source: its built-in secret, or its declaration. */
+    static String secretSetting(String name) {
+        String builtIn = BUILT_IN_SECRETS.get(name);
+        return builtIn != null ? Settings.variable(builtIn)
+                : "WEBHOOKS_" + name.toUpperCase(Locale.ROOT).replace('-', '_') + "_SCHEME and _SECRET";
+    }
+
     /** The hub's sources, read once at start from its settings and environment. */
     public static WebhookSources load(CamelContext camelContext) {
         Duration tolerance = Duration.ofSeconds(Settings.number(camelContext, "hub.webhooks.tolerance-seconds"));

@@ -26,6 +26,13 @@ public final class WebhookSubscribers {
         started = true;
     }
 
+    /** Each running subscriber route with the source it listens to, by route id. */
+    Map<String, String> sources() {
+        Map<String, String> sources = new java.util.TreeMap<>();
+        running.forEach((subscriber, consumer) -> sources.put(subscriber, consumer.getEndpoint().getSource()));
+        return sources;
+    }
+
     boolean isStarted() {
         return started;
     }
