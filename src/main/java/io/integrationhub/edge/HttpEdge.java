@@ -53,7 +53,10 @@ public class HttpEdge implements CamelConfiguration {
         long headerMillis = Settings.number(camelContext, "hub.http.header-timeout-seconds") * 1000;
         long bodyMillis = Settings.number(camelContext, "hub.http.body-timeout-seconds") * 1000;
         ClientHangUps.install();
-        Vertx vertx = Vertx.vertx();
+        // the threads that run the routes of requests (each request's route runs on one, start to answer); a request
+        // waiting for the store holds its thread, so there are more of them than cores
+        int workerThreads = (int) Settings.number(camelContext, "hub.http.worker-threads");
+        Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setWorkerPoolSize(workerThreads));
         List<String> failures = new CopyOnWriteArrayList<>();
         camelContext.getRegistry().bind("hubVertx", Vertx.class, edgeVertx(vertx, idleSeconds, headerMillis, bodyMillis, failures));
         camelContext.getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {

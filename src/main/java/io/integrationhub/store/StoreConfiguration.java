@@ -126,7 +126,7 @@ public class StoreConfiguration implements CamelConfiguration {
             throw e;
         }
         LOG.info("Store ready: {}", describe(url));
-        Store store = new Store(dataSource, postgres);
+        Store store = new Store(dataSource, postgres, connectionTimeoutMillis);
         if (lock != null) {
             store.onClose(new WriteAheadLogKeeper(store, EmbeddedFileLock.file(url), lock));
         }

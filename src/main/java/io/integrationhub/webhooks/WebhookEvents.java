@@ -29,7 +29,7 @@ public final class WebhookEvents {
     }
 
     /** The event's id in the hub, and whether it was already stored (a repeated delivery). */
-    public record Stored(String id, boolean duplicate) {
+    public record Stored(String id, boolean duplicate, int deliveries) {
     }
 
     private final Store store;
@@ -45,48 +45,53 @@ public final class WebhookEvents {
     }
 
     /** Stores the event, committed before this returns; or finds the one stored before with the same event id. */
-    public Stored store(String source, EventIdentity identity, String contentType, String headersJson, byte[] body) {
+    /**
+     * Stores a verified event, once per (source, provider's event id), and with it one outbox delivery per
+     * subscriber in {@code subscribers} (null while the subscribers have not all started: the event is then kept
+     * {@code received} for the dispatcher). Group commit: the events arriving together share one transaction, and
+     * each call returns after the commit that holds its event.
+     */
+    public Stored store(String source, EventIdentity identity, String contentType, String headersJson, byte[] body,
+            java.util.List<String> subscribers, io.integrationhub.outbox.Outbox outbox) {
         String id = newId();
         Instant now = clock.instant();
-        try {
-            store.inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO webhook_events (id, source, event_id, "
-                        + "event_type, content_type, headers, body, status, received_at, updated_at) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                    ps.setString(1, id);
-                    ps.setString(2, source);
-                    ps.setString(3, identity.id());
-                    ps.setString(4, identity.type());
-                    ps.setString(5, contentType);
-                    ps.setString(6, headersJson);
-                    ps.setBytes(7, body);
-                    ps.setString(8, RECEIVED);
-                    ps.setObject(9, store.time(now));
-                    ps.setObject(10, store.time(now));
-                    ps.executeUpdate();
+        String status = subscribers == null ? RECEIVED : subscribers.isEmpty() ? UNHANDLED : DISPATCHED;
+        return store.inSharedTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO webhook_events (id, source, event_id, "
+                    + "event_type, content_type, headers, body, status, received_at, updated_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, event_id) DO NOTHING")) {
+                ps.setString(1, id);
+                ps.setString(2, source);
+                ps.setString(3, identity.id());
+                ps.setString(4, identity.type());
+                ps.setString(5, contentType);
+                ps.setString(6, headersJson);
+                ps.setBytes(7, body);
+                ps.setString(8, status);
+                ps.setObject(9, store.time(now));
+                ps.setObject(10, store.time(now));
+                if (ps.executeUpdate() == 1) {
+                    int deliveries = 0;
+                    for (String subscriber : subscribers == null ? java.util.List.<String>of() : subscribers) {
+                        outbox.enqueue(c, io.integrationhub.outbox.Outbox.newId(), WebhookDeliveries.CHANNEL,
+                                WebhookDeliveries.payload(id, subscriber), null);
+                        deliveries++;
+                    }
+                    return new Stored(id, false, deliveries);
                 }
-                return null;
-            });
-            return new Stored(id, false);
-        } catch (StoreException e) {
-            if (!Store.isUniqueViolation(e)) {
-                throw e;
             }
-        }
-        return new Stored(find(source, identity.id()).orElseThrow(() -> new IllegalStateException(
-                "an event of " + source + " was refused as a repeat, and is not stored")), true);
-    }
-
-    private Optional<String> find(String source, String eventId) {
-        return store.inTransaction(c -> {
+            // a repeat: the first event's id
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT id FROM webhook_events WHERE source = ? AND event_id = ?")) {
                 ps.setString(1, source);
-                ps.setString(2, eventId);
+                ps.setString(2, identity.id());
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+                    if (rs.next()) {
+                        return new Stored(rs.getString(1), true, 0);
+                    }
                 }
             }
+            throw new IllegalStateException("an event of " + source + " was refused as a repeat, and is not stored");
         });
     }
 
@@ -95,7 +100,11 @@ public final class WebhookEvents {
      * {@value WebhookDeliveries#CHANNEL}) per subscriber, written in the transaction that marks the event
      * {@code dispatched}, or {@code unhandled} when nobody subscribes. Returns how many events were dispatched.
      */
-    public int dispatchReceived(int limit, java.util.function.BiFunction<String, String, java.util.List<String>> subscribersOf,
+    /** What one {@link #dispatchReceived} did: events dispatched, deliveries queued for subscribers. */
+    public record Dispatched(int events, int deliveries) {
+    }
+
+    public Dispatched dispatchReceived(int limit, java.util.function.BiFunction<String, String, java.util.List<String>> subscribersOf,
             io.integrationhub.outbox.Outbox outbox) {
         Instant now = clock.instant();
         return store.inTransaction(c -> {
@@ -110,10 +119,12 @@ public final class WebhookEvents {
                     }
                 }
             }
+            int deliveries = 0;
             try (PreparedStatement update = c.prepareStatement(
                     "UPDATE webhook_events SET status = ?, updated_at = ? WHERE id = ?")) {
                 for (String[] event : received) {
                     java.util.List<String> subscribers = subscribersOf.apply(event[1], event[2]);
+                    deliveries += subscribers.size();
                     for (String subscriber : subscribers) {
                         outbox.enqueue(c, io.integrationhub.outbox.Outbox.newId(), WebhookDeliveries.CHANNEL,
                                 WebhookDeliveries.payload(event[0], subscriber), null);
@@ -127,7 +138,7 @@ public final class WebhookEvents {
                     update.executeBatch();
                 }
             }
-            return received.size();
+            return new Dispatched(received.size(), deliveries);
         });
     }
 

@@ -34,6 +34,8 @@ public class WebhookRoutes extends RouteBuilder {
     static final String VERIFICATION_FAILED = "signature verification failed";
     /** The schemes whose senders post JSON: another body type under a valid signature is refused (415). */
     static final java.util.Set<String> JSON_SCHEMES = java.util.Set.of("stripe", "github", "calendly", "standard");
+    /** How many deliveries a received event queued (internal to the receive route). */
+    private static final String DELIVERIES = "HubWebhookDeliveries";
     static final String DISPATCH_WAKE = "seda:webhooks-dispatch?size=1&discardWhenFull=true";
 
     private static boolean isJson(String contentType) {
@@ -51,17 +53,19 @@ public class WebhookRoutes extends RouteBuilder {
         long maxBodyBytes = Settings.number(getContext(), "hub.webhooks.max-body-bytes");
         String publicUrl = Settings.optional(getContext(), "hub.public-url").replaceAll("/+$", "");
 
-        from("platform-http:/webhooks/{source}?httpMethodRestrict=POST").routeId("webhooks-receive")
-                .process(exchange -> receive(exchange, sources, events, maxBodyBytes, publicUrl))
-                // a new event is handed to its subscribers at once
-                .filter(exchange -> Integer.valueOf(200).equals(exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)))
-                    .to(ExchangePattern.InOnly, DISPATCH_WAKE)
-                .end();
-
-        // received events to their subscribers: an outbox delivery per subscriber (see WebhookDeliveries)
         WebhookSubscribers subscribers = getContext().getRegistry()
                 .lookupByNameAndType(WebhookSubscribers.BEAN, WebhookSubscribers.class);
         Outbox outbox = getContext().getRegistry().lookupByNameAndType("outbox", Outbox.class);
+        from("platform-http:/webhooks/{source}?httpMethodRestrict=POST").routeId("webhooks-receive")
+                .process(exchange -> receive(exchange, sources, events, subscribers, outbox, maxBodyBytes, publicUrl))
+                // the event's deliveries were stored with it: the outbox's workers take them at once
+                .filter(header(DELIVERIES).isGreaterThan(0))
+                    .to(ExchangePattern.InOnly, OutboxRoutes.wake(WebhookDeliveries.CHANNEL))
+                .end()
+                .removeHeader(DELIVERIES);
+
+        // events stored before every subscriber had started (at start, say) to their subscribers: an outbox
+        // delivery per subscriber (see WebhookDeliveries)
         from("timer:webhooks-dispatch-poll?period={{outbox.poll-interval-ms}}").routeId("webhooks-dispatch-poll")
                 .to(ExchangePattern.InOnly, DISPATCH_WAKE);
         from(DISPATCH_WAKE).routeId("webhooks-dispatch")
@@ -71,9 +75,10 @@ public class WebhookRoutes extends RouteBuilder {
                     }
                     boolean handed = false;
                     try {
-                        for (int n = events.dispatchReceived(100, subscribers::of, outbox); n > 0;
-                                n = events.dispatchReceived(100, subscribers::of, outbox)) {
-                            handed = true;
+                        // until none is left; the outbox's workers are woken only when a subscriber has work
+                        for (WebhookEvents.Dispatched done = events.dispatchReceived(100, subscribers::of, outbox);
+                                done.events() > 0; done = events.dispatchReceived(100, subscribers::of, outbox)) {
+                            handed |= done.deliveries() > 0;
                         }
                     } catch (StoreException away) {
                         LOG.debug("Webhook events not dispatched: {}", away.getMessage());
@@ -92,8 +97,8 @@ public class WebhookRoutes extends RouteBuilder {
                         exchange.getMessage().getBody(String.class), events, subscribers)));
     }
 
-    private static void receive(Exchange exchange, WebhookSources sources, WebhookEvents events, long maxBodyBytes,
-            String publicUrl) {
+    private static void receive(Exchange exchange, WebhookSources sources, WebhookEvents events,
+            WebhookSubscribers subscribers, Outbox outbox, long maxBodyBytes, String publicUrl) {
         HttpServerRequest request = exchange.getMessage() instanceof HttpMessage http ? http.getRequest() : null;
         String path = request == null ? exchange.getMessage().getHeader(Exchange.HTTP_PATH, String.class) : request.path();
         String name = path == null ? "" : path.substring(path.lastIndexOf('/') + 1);
@@ -153,7 +158,11 @@ public class WebhookRoutes extends RouteBuilder {
                 kept.put(header, value);
             }
         }
-        WebhookEvents.Stored stored = events.store(source.name(), identity, contentType, JsonResponses.write(kept), body);
+        // the subscribers known now get their deliveries in the event's own transaction; before every subscriber
+        // route has started, the dispatcher hands the event on later
+        WebhookEvents.Stored stored = events.store(source.name(), identity, contentType, JsonResponses.write(kept), body,
+                subscribers.isStarted() ? subscribers.of(source.name(), identity.type()) : null, outbox);
+        exchange.getMessage().setHeader(DELIVERIES, stored.deliveries());
         JsonResponses.respond(exchange, 200, Map.of("id", stored.id(), "status", stored.duplicate() ? "duplicate" : "accepted"));
     }
 

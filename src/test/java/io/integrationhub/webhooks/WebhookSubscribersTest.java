@@ -50,8 +50,10 @@ class WebhookSubscribersTest {
 
     @Test
     void eachSubscriberGetsItsEventsOnceAndFailsOnItsOwn() throws Exception {
+        // only this test's subscribers (not the shipped integrations of routes/)
+        Path noRoutes = java.nio.file.Files.createDirectories(data.resolve("no-routes"));
         try (TestHub hub = TestHub.start(data, Map.of("stripe.webhook-secret", SECRET,
-                "webhook.retry-schedule", "50ms, 50ms, 50ms, 50ms"))) {
+                "webhook.retry-schedule", "50ms, 50ms, 50ms, 50ms", "hub.routes-dir", noRoutes.toString()))) {
             ConcurrentLinkedQueue<String> receipts = new ConcurrentLinkedQueue<>();
             AtomicInteger flakyCalls = new AtomicInteger();
             AtomicInteger brokenCalls = new AtomicInteger();

@@ -1,0 +1,155 @@
+package io.integrationhub.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit: small units of work from many threads (each accepting one request) share one transaction and one
+ * write. Each unit runs in a savepoint of its own, so one that fails is undone alone and fails alone; the caller is
+ * answered only after the commit that holds its unit, so what a caller acknowledges is stored. One committer thread
+ * takes whatever has queued while the previous transaction ran: under light load a transaction holds one unit,
+ * under heavy load many.
+ */
+final class GroupCommit {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
+    /** Units in one transaction at most: bounds how long one transaction holds the store. */
+    static final int MAX_UNITS = 64;
+
+    private final Store store;
+    private final long waitMillis;
+    private final LinkedBlockingQueue<Unit<?>> queue = new LinkedBlockingQueue<>();
+    private final Thread committer;
+    private volatile boolean closed;
+
+    private record Unit<T>(Store.Work<T> work, CompletableFuture<T> done) {
+    }
+
+    GroupCommit(Store store, long waitMillis) {
+        this.store = store;
+        this.waitMillis = waitMillis;
+        this.committer = new Thread(this::commitWhatQueues, "store-group-commit");
+        this.committer.setDaemon(true);
+        this.committer.start();
+    }
+
+    <T> T run(Store.Work<T> work) {
+        if (closed) {
+            throw new StoreException("the store is closed");
+        }
+        CompletableFuture<T> done = new CompletableFuture<>();
+        queue.add(new Unit<>(work, done));
+        try {
+            // the unit waits for its turn (as for a connection), then for its transaction
+            return done.get(waitMillis * 2 + 1000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (e.getCause() instanceof SQLException sql) {
+                throw new StoreException(sql);
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            done.cancel(false);
+            throw new StoreException("the store did not commit within " + (waitMillis * 2 + 1000) + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            done.cancel(false);
+            throw new StoreException("interrupted while waiting for the store");
+        }
+    }
+
+    private void commitWhatQueues() {
+        List<Unit<?>> batch = new ArrayList<>(MAX_UNITS);
+        while (!closed) {
+            try {
+                Unit<?> first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, MAX_UNITS - 1);
+                // a unit its caller gave up on (timed out) is not run
+                batch.removeIf(unit -> unit.done().isDone());
+                if (!batch.isEmpty()) {
+                    commit(batch);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException | Error unexpected) {
+                LOG.error("Group commit failed", unexpected);
+                for (Unit<?> unit : batch) {
+                    unit.done().completeExceptionally(unexpected);
+                }
+            } finally {
+                batch.clear();
+            }
+        }
+        for (Unit<?> unit; (unit = queue.poll()) != null; ) {
+            unit.done().completeExceptionally(new StoreException("the store is closed"));
+        }
+    }
+
+    private void commit(List<Unit<?>> batch) {
+        Object[] results = new Object[batch.size()];
+        Throwable[] failures = new Throwable[batch.size()];
+        try {
+            store.inTransaction(c -> {
+                for (int i = 0; i < batch.size(); i++) {
+                    execute(c, "SAVEPOINT unit");
+                    try {
+                        results[i] = batch.get(i).work().apply(c);
+                        execute(c, "RELEASE SAVEPOINT unit");
+                    } catch (SQLException | RuntimeException e) {
+                        execute(c, "ROLLBACK TO SAVEPOINT unit");
+                        execute(c, "RELEASE SAVEPOINT unit");
+                        failures[i] = e instanceof SQLException sql ? new StoreException(sql) : e;
+                    }
+                }
+                return null;
+            });
+        } catch (RuntimeException transactionFailed) {
+            // nothing of this transaction is stored: every unit fails
+            for (Unit<?> unit : batch) {
+                unit.done().completeExceptionally(transactionFailed);
+            }
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            complete(batch.get(i), results[i], failures[i]);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> void complete(Unit<T> unit, Object result, Throwable failure) {
+        if (failure != null) {
+            unit.done().completeExceptionally(failure);
+        } else {
+            unit.done().complete((T) result);
+        }
+    }
+
+    private static void execute(Connection c, String sql) throws SQLException {
+        try (Statement statement = c.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    void close() {
+        closed = true;
+        committer.interrupt();
+    }
+}
