@@ -6,7 +6,6 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.apache.camel.AsyncCallback;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
@@ -14,7 +13,6 @@ import org.apache.camel.Processor;
 import org.apache.camel.openapi.OpenApiRestApiProcessorFactory;
 import org.apache.camel.spi.RestApiProcessorFactory;
 import org.apache.camel.spi.RestConfiguration;
-import org.apache.camel.support.processor.DelegateSyncProcessor;
 
 /**
  * {@code /openapi.json} as camel-openapi-java generates it from the routes, with what its generator cannot say: error
@@ -37,30 +35,37 @@ public final class OpenApiDocument implements RestApiProcessorFactory {
     @Override
     public Processor createApiProcessor(CamelContext context, String contextPath, RestConfiguration configuration,
             Map<String, Object> parameters) throws Exception {
-        Processor generated = generator.createApiProcessor(context, contextPath, configuration, parameters);
-        if (generated instanceof CamelContextAware aware) {
-            aware.setCamelContext(context);
-        }
-        return new DelegateSyncProcessor(generated) {
-            @Override
-            public boolean process(Exchange exchange, AsyncCallback callback) {
-                try {
-                    process(exchange);
-                } catch (Exception e) {
-                    exchange.setException(e);
-                }
-                callback.done(true);
-                return true;
-            }
+        return new Processor() {
+            // the generator renders the document when it starts: a new one whenever the REST definitions change
+            // (a YAML integration reloaded), the current one otherwise
+            private List<Integer> renderedFor = List.of();
+            private Processor rendered;
 
             @Override
             public void process(Exchange exchange) throws Exception {
-                processor.process(exchange);
+                current(context, contextPath, configuration, parameters).process(exchange);
                 String body = exchange.getMessage().getBody(String.class);
                 if (body != null && body.stripLeading().startsWith("{")) {
                     exchange.getMessage().setBody(complete(body));
                     exchange.getMessage().removeHeader(Exchange.CONTENT_LENGTH);
                 }
+            }
+
+            private synchronized Processor current(CamelContext context, String contextPath,
+                    RestConfiguration configuration, Map<String, Object> parameters) throws Exception {
+                List<Integer> rests = ((org.apache.camel.model.ModelCamelContext) context).getRestDefinitions().stream()
+                        .map(System::identityHashCode).toList();
+                if (rendered == null || !rests.equals(renderedFor)) {
+                    Processor generated = generator.createApiProcessor(context, contextPath, configuration, parameters);
+                    if (generated instanceof CamelContextAware aware) {
+                        aware.setCamelContext(context);
+                    }
+                    org.apache.camel.support.service.ServiceHelper.startService(generated);
+                    org.apache.camel.support.service.ServiceHelper.stopService(rendered);
+                    rendered = generated;
+                    renderedFor = rests;
+                }
+                return rendered;
             }
         };
     }

@@ -26,26 +26,28 @@ public class WebhookConfiguration implements CamelConfiguration {
         // the outbox channel that carries each event to each subscriber
         camelContext.getRegistry().bind("webhookDeliveries", io.integrationhub.outbox.OutboxChannel.class,
                 new WebhookDeliveries());
-        // events are handed to subscribers once every route has started (a subscriber not yet started would miss them)
-        camelContext.getManagementStrategy().addEventNotifier(new org.apache.camel.support.SimpleEventNotifierSupport() {
-            @Override
-            public void notify(org.apache.camel.spi.CamelEvent event) {
-                if (event instanceof org.apache.camel.spi.CamelEvent.CamelContextStartedEvent) {
-                    subscribers.started();
-                    // an integration (a route file) whose provider is not set up yet: say how to set it up
-                    subscribers.sources().forEach((subscriber, source) -> {
-                        org.apache.camel.Route route = camelContext.getRoute(subscriber);
-                        if (sources.find(source).isEmpty() && route != null && route.getSourceResource() != null) {
-                            LoggerFactory.getLogger(WebhookConfiguration.class).info("Route {} subscribes to webhook "
-                                    + "source {}, which is not configured: it receives events once {} is set",
-                                    subscriber, source, WebhookSources.secretSetting(source));
-                        }
-                    });
-                }
-            }
-        });
         if (!sources.names().isEmpty()) {
             LoggerFactory.getLogger(WebhookConfiguration.class).info("Webhook sources: {}", sources.names());
         }
+    }
+
+    /**
+     * Called once every route has started, the YAML integrations included: from then on events are handed to
+     * subscribers (a subscriber not yet started would miss them).
+     */
+    public static void subscribersStarted(CamelContext camelContext) {
+        WebhookSubscribers subscribers = camelContext.getRegistry()
+                .lookupByNameAndType(WebhookSubscribers.BEAN, WebhookSubscribers.class);
+        WebhookSources sources = camelContext.getRegistry().lookupByNameAndType(WebhookSources.BEAN, WebhookSources.class);
+        subscribers.started();
+        // an integration (a route file) whose provider is not set up yet: say how to set it up
+        subscribers.sources().forEach((subscriber, source) -> {
+            org.apache.camel.Route route = camelContext.getRoute(subscriber);
+            if (sources.find(source).isEmpty() && route != null && route.getSourceResource() != null) {
+                LoggerFactory.getLogger(WebhookConfiguration.class).info("Route {} subscribes to webhook source {}, "
+                        + "which is not configured: it receives events once {} is set", subscriber, source,
+                        WebhookSources.secretSetting(source));
+            }
+        });
     }
 }

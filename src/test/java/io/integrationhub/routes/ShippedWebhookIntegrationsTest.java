@@ -64,6 +64,22 @@ class ShippedWebhookIntegrationsTest {
         twilio.stubFor(post(urlPathEqualTo(FakeTwilio.PATH)).willReturn(FakeTwilio.queued("SM" + "0".repeat(32))));
     }
 
+    /** The build-time check: a file of routes/ that does not load fails the build, naming the file and the line. */
+    @Test
+    void everyFileInTheRoutesFolderLoads() {
+        var response = hub.get("/api/v1/integrations");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        List<String> files = new ArrayList<>();
+        for (JsonNode file : Json.parse(response.body()).get("files")) {
+            files.add(file.get("file").asText());
+            assertThat(file.get("status").asText())
+                    .as("routes/%s, line %s: %s", file.get("file").asText(), file.get("line"), file.get("error"))
+                    .isEqualTo("loaded");
+        }
+        assertThat(files).contains("stripe-receipt.camel.yaml", "calendly-booking-sms.camel.yaml", "user-signup.camel.yaml");
+        assertThat(files).hasSize(new java.io.File("routes").list((dir, name) -> name.endsWith(".camel.yaml")).length);
+    }
+
     // --- stripe-receipt.camel.yaml ---
 
     @Test

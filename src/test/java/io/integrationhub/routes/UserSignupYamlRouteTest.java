@@ -12,9 +12,7 @@ import io.integrationhub.testing.FreePortFunction;
 import io.integrationhub.testing.Json;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
-import org.apache.camel.main.MainConfigurationProperties;
 import org.apache.camel.test.main.junit5.CamelMainTest;
-import org.apache.camel.test.main.junit5.Configure;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,11 +49,6 @@ class UserSignupYamlRouteTest {
 
     @BeanInject
     CamelContext context;
-
-    @Configure
-    protected void loadTheProjectsYamlRoutes(MainConfigurationProperties configuration) {
-        configuration.withRoutesIncludePattern("file:routes/*.camel.yaml");
-    }
 
     @Test
     void sendsTheWelcomeTemplateToTheNewUser() throws Exception {
