@@ -10,6 +10,9 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.integrationhub.Settings;
 import io.integrationhub.api.ApiDocs;
 import io.integrationhub.api.ApiErrorHandling;
+import io.integrationhub.api.ApiProblem;
+import io.integrationhub.api.RequestParameters;
+import io.integrationhub.api.docs.ConnectionTest;
 import io.integrationhub.api.JsonResponses;
 import io.integrationhub.api.docs.Integrations;
 import io.integrationhub.delivery.CircuitBreakers;
@@ -38,6 +41,35 @@ public class IntegrationRoutes extends RouteBuilder {
                             + "providers (breaker, rate, calls)"),
                 200, "The integrations", Integrations.class, 401, 403, 503)
                     .to("direct:api-integrations");
+
+        ConnectionTests connections = new ConnectionTests(getContext());
+        ApiDocs.answers(ApiDocs.bearer(rest("/api/v1/integrations/{provider}/test")
+                        .description("The integrations (admin keys only)"))
+                    .post().id("rest-integrations-test").produces("application/json")
+                    .description("Make the provider's lightweight authenticated call (Twilio: the account; SendGrid: "
+                            + "the key's scopes; Resend: the domains; SMTP: connect and log in) and say whether the "
+                            + "credentials work; they are never echoed")
+                    .param().name("provider").type(org.apache.camel.model.rest.RestParamType.path).required(true)
+                        .dataType("string").allowableValues(ConnectionTests.PROVIDERS)
+                        .description("twilio, sendgrid, resend or smtp").endParam(),
+                200, "The outcome: ok, or refused (the credentials), unreachable or error", ConnectionTest.class,
+                401, 403, 404, 503)
+                    .to("direct:api-integrations-test");
+
+        from("direct:api-integrations-test").routeId("api-integrations-test").routeConfigurationId(ApiErrorHandling.ID)
+                .process(e -> {
+                    Callers.requireAdmin(e);
+                    String provider = RequestParameters.path(e, "/api/v1/integrations/{provider}/test", "provider");
+                    if (provider == null || !ConnectionTests.PROVIDERS.contains(provider)) {
+                        throw new ApiProblem(404, "Not found", "no provider can be tested under this name; one of "
+                                + ConnectionTests.PROVIDERS);
+                    }
+                    try {
+                        JsonResponses.respond(e, 200, connections.test(provider).view());
+                    } catch (ConnectionTests.NotConfigured none) {
+                        throw new ApiProblem(404, "Not found", none.getMessage());
+                    }
+                });
 
         from("direct:api-integrations").routeId("api-integrations").routeConfigurationId(ApiErrorHandling.ID)
                 .process(e -> {
