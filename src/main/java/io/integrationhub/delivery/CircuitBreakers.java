@@ -47,7 +47,15 @@ public final class CircuitBreakers {
 
     /** Creates (once) and registers the breaker of a provider; returns its bean name. */
     public String register(String provider) {
-        CircuitBreaker breaker = registry.circuitBreaker(provider, () -> config(provider));
+        return register(provider, Map.of());
+    }
+
+    /**
+     * As {@link #register(String)}, with thresholds of its own ({@code failure-rate-threshold},
+     * {@code minimum-number-of-calls}, ...) over the settings; the first registration of a provider decides them.
+     */
+    public String register(String provider, Map<String, Long> thresholds) {
+        CircuitBreaker breaker = registry.circuitBreaker(provider, () -> config(provider, thresholds));
         camelContext.getRegistry().bind(beanName(provider), CircuitBreaker.class, breaker);
         return beanName(provider);
     }
@@ -65,16 +73,18 @@ public final class CircuitBreakers {
         return openWaits.getOrDefault(provider, Duration.ofSeconds(30));
     }
 
-    private CircuitBreakerConfig config(String provider) {
-        Duration wait = Duration.ofSeconds(setting(provider, "wait-duration-in-open-state-seconds"));
+    private CircuitBreakerConfig config(String provider, Map<String, Long> thresholds) {
+        java.util.function.ToLongFunction<String> setting = name -> thresholds.containsKey(name)
+                ? thresholds.get(name) : setting(provider, name);
+        Duration wait = Duration.ofSeconds(setting.applyAsLong("wait-duration-in-open-state-seconds"));
         openWaits.put(provider, wait);
         return CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize((int) setting(provider, "sliding-window-size"))
-                .minimumNumberOfCalls((int) setting(provider, "minimum-number-of-calls"))
-                .failureRateThreshold(setting(provider, "failure-rate-threshold"))
+                .slidingWindowSize((int) setting.applyAsLong("sliding-window-size"))
+                .minimumNumberOfCalls((int) setting.applyAsLong("minimum-number-of-calls"))
+                .failureRateThreshold(setting.applyAsLong("failure-rate-threshold"))
                 .waitDurationInOpenState(wait)
-                .permittedNumberOfCallsInHalfOpenState((int) setting(provider, "permitted-calls-in-half-open-state"))
+                .permittedNumberOfCallsInHalfOpenState((int) setting.applyAsLong("permitted-calls-in-half-open-state"))
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .recordException(DeliveryFailures::countsAgainstProvider)
                 .build();

@@ -25,6 +25,8 @@ public class IntegrationsConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext camelContext) {
         camelContext.getRegistry().bind(Formats.BEAN, Formats.class, new Formats());
+        // to("http-api:<name>?baseUrl=..."): any HTTP API through the guard of the built-in providers
+        camelContext.getRegistry().bind(HttpApiComponent.SCHEME, org.apache.camel.Component.class, new HttpApiComponent());
         RouteFiles routeFiles = new RouteFiles(camelContext, Path.of(Settings.get(camelContext, "hub.routes-dir")),
                 Clock.systemUTC());
         camelContext.getRegistry().bind(RouteFiles.BEAN, RouteFiles.class, routeFiles);
