@@ -16,6 +16,7 @@ import io.integrationhub.payments.Currencies;
  * <pre>
  * ${bean:format?method=money(${body[data][object][amount_total]}, ${body[data][object][currency]})}   $19.99
  * ${bean:format?method=dateTime(${body[payload][scheduled_event][start_time]}, ${body[payload][timezone]})}
+ * ${bean:format?method=json(${body[name]})}                                                           "Ann"
  * </pre>
  * English (United States) by default; each method also takes a locale tag ({@code de-DE}). Input that cannot be
  * formatted is shown as it came, never an error: a receipt with "1999 XYZ" beats no receipt.
@@ -78,6 +79,20 @@ public class Formats {
         }
         return DateTimeFormatter.ofPattern("EEEE, MMMM d, yyyy 'at' h:mm a zzz", locale(locale)).format(at.atZone(in));
     }
+
+    /**
+     * A value as a JSON literal, for building a request body in YAML: text quoted and escaped
+     * ({@code "Ann \"Jr\""}), numbers and booleans as they are, nothing as {@code null}.
+     */
+    public String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("not representable as JSON", e);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private static Locale locale(String tag) {
         return tag == null || tag.isBlank() ? DEFAULT_LOCALE : Locale.forLanguageTag(tag.trim());

@@ -25,6 +25,7 @@ public class IntegrationsConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext camelContext) {
         camelContext.getRegistry().bind(Formats.BEAN, Formats.class, new Formats());
+        camelContext.getRegistry().bind(Checks.BEAN, Checks.class, new Checks());
         // to("http-api:<name>?baseUrl=..."): any HTTP API through the guard of the built-in providers
         camelContext.getRegistry().bind(HttpApiComponent.SCHEME, org.apache.camel.Component.class, new HttpApiComponent());
         RouteFiles routeFiles = new RouteFiles(camelContext, Path.of(Settings.get(camelContext, "hub.routes-dir")),

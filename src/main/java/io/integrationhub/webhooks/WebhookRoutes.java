@@ -36,6 +36,12 @@ public class WebhookRoutes extends RouteBuilder {
     static final java.util.Set<String> JSON_SCHEMES = java.util.Set.of("stripe", "github", "calendly", "standard");
     /** How many deliveries a received event queued (internal to the receive route). */
     private static final String DELIVERIES = "HubWebhookDeliveries";
+    /** {@code direct:publish-event}: an event from a route, to the subscribers of its source and type. */
+    public static final String PUBLISH = "direct:publish-event";
+    /** Exchange properties of {@link #PUBLISH}: the source (default {@code app}), the type, the id (for dedup). */
+    public static final String EVENT_SOURCE = "eventSource";
+    public static final String EVENT_TYPE = "eventType";
+    public static final String EVENT_ID = "eventId";
     static final String DISPATCH_WAKE = "seda:webhooks-dispatch?size=1&discardWhenFull=true";
 
     private static boolean isJson(String contentType) {
@@ -59,6 +65,48 @@ public class WebhookRoutes extends RouteBuilder {
         from("platform-http:/webhooks/{source}?httpMethodRestrict=POST").routeId("webhooks-receive")
                 .process(exchange -> receive(exchange, sources, events, subscribers, outbox, maxBodyBytes, publicUrl))
                 // the event's deliveries were stored with it: the outbox's workers take them at once
+                .filter(header(DELIVERIES).isGreaterThan(0))
+                    .to(ExchangePattern.InOnly, OutboxRoutes.wake(WebhookDeliveries.CHANNEL))
+                .end()
+                .removeHeader(DELIVERIES);
+
+        // an event from a route (an app's report through a REST route, say): stored and handed to its subscribers
+        // like a provider's, under a source of its own (not a webhook source: a route never fakes a provider)
+        from(PUBLISH).routeId("publish-event")
+                .errorHandler(noErrorHandler())
+                .process(exchange -> {
+                    String source = exchange.getProperty(EVENT_SOURCE, "app", String.class);
+                    if (!WebhookSources.NAME.matcher(source).matches() || sources.find(source).isPresent()) {
+                        throw new io.integrationhub.delivery.InvalidMessageException(EVENT_SOURCE, "must be a name "
+                                + "of lower-case letters, digits and dashes that is not a webhook source");
+                    }
+                    String type = exchange.getProperty(EVENT_TYPE, String.class);
+                    if (type == null || type.isBlank() || type.length() > 255) {
+                        throw new io.integrationhub.delivery.InvalidMessageException(EVENT_TYPE, "must be 1 to 255 characters");
+                    }
+                    String id = exchange.getProperty(EVENT_ID, String.class);
+                    if (id != null && (id.isBlank() || id.length() > 255)) {
+                        throw new io.integrationhub.delivery.InvalidMessageException(EVENT_ID, "must be 1 to 255 characters");
+                    }
+                    Object body = exchange.getMessage().getBody();
+                    byte[] json = body instanceof String text ? text.getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                            : body instanceof byte[] raw ? raw : JsonResponses.JSON.writeValueAsBytes(body);
+                    try {
+                        if (!JsonResponses.JSON.readTree(json).isObject()) {
+                            throw new IllegalArgumentException();
+                        }
+                    } catch (Exception notAnObject) {
+                        throw new io.integrationhub.delivery.InvalidMessageException("body", "must be a JSON object");
+                    }
+                    EventIdentity identity = new EventIdentity(id != null ? id : java.util.UUID.randomUUID().toString(), type);
+                    WebhookEvents.Stored stored = events.store(source, identity, "application/json", "{}", json,
+                            subscribers.isStarted() ? subscribers.of(source, type) : null, outbox);
+                    exchange.getMessage().setHeader(DELIVERIES, stored.deliveries());
+                    Map<String, Object> answer = new LinkedHashMap<>();
+                    answer.put("id", stored.id());
+                    answer.put("status", stored.duplicate() ? "duplicate" : "accepted");
+                    exchange.getMessage().setBody(answer);
+                })
                 .filter(header(DELIVERIES).isGreaterThan(0))
                     .to(ExchangePattern.InOnly, OutboxRoutes.wake(WebhookDeliveries.CHANNEL))
                 .end()

@@ -44,4 +44,12 @@ class FormatsTest {
         assertThat(format.dateTime("2026-12-01T15:00:00Z", null)).isEqualTo("Tuesday, December 1, 2026 at 3:00 PM UTC");
         assertThat(format.dateTime("2026-12-01T15:00:00Z", "Mars/Base")).isEqualTo("Tuesday, December 1, 2026 at 3:00 PM UTC");
     }
+
+    @Test
+    void jsonLiteralsAreEscapedForRequestBodies() {
+        assertThat(format.json("Ann \"Jr\" \n<b>")).isEqualTo("\"Ann \\\"Jr\\\" \\n<b>\"");
+        assertThat(format.json(null)).isEqualTo("null");
+        assertThat(format.json(1999)).isEqualTo("1999");
+        assertThat(format.json(true)).isEqualTo("true");
+    }
 }
