@@ -17,8 +17,11 @@ public class Checks {
 
     /** A single email address ({@code ann@example.com}). */
     public void email(Object value, String field) {
-        if (!(value instanceof String text) || text.isBlank()) {
+        if (value == null || value instanceof String blank && blank.isBlank()) {
             throw new InvalidMessageException(field, "is required");
+        }
+        if (!(value instanceof String text) || text.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidMessageException(field, "must be an email address");
         }
         try {
             EmailAddress.parse(text);
@@ -27,10 +30,13 @@ public class Checks {
         }
     }
 
-    /** Optional text of at most {@code max} characters. */
+    /** Optional text of at most {@code max} characters, on one line (no control character: a CR/LF could end up in a header). */
     public void text(Object value, String field, int max) {
         if (value != null && !(value instanceof String)) {
             throw new InvalidMessageException(field, "must be text");
+        }
+        if (value != null && ((String) value).chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidMessageException(field, "must not contain control characters (line breaks, tabs)");
         }
         if (value != null && ((String) value).codePointCount(0, ((String) value).length()) > max) {
             throw new InvalidMessageException(field, "must be at most " + max + " characters");

@@ -43,6 +43,7 @@ public class HttpApiProducer extends DefaultProducer {
     private final HttpApiEndpoint endpoint;
     private HttpClient http;
     private ProducerTemplate guard;
+    private volatile boolean guarded;
 
     HttpApiProducer(HttpApiEndpoint endpoint) {
         super(endpoint);
@@ -54,7 +55,6 @@ public class HttpApiProducer extends DefaultProducer {
         super.doStart();
         http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(Math.min(endpoint.getTimeoutMs(), 10_000))).build();
         guard = getEndpoint().getCamelContext().createProducerTemplate();
-        ensureGuard(getEndpoint().getCamelContext(), endpoint);
     }
 
     @Override
@@ -65,7 +65,10 @@ public class HttpApiProducer extends DefaultProducer {
         super.doStop();
     }
 
-    /** The API's call route and its guard, made by the first endpoint of its name. */
+    /**
+     * The API's call route and its guard, made at the first call through an endpoint of its name (an integration
+     * that is not set up, and so never calls, shows no breaker).
+     */
     private static synchronized void ensureGuard(CamelContext context, HttpApiEndpoint endpoint) throws Exception {
         String provider = endpoint.provider();
         if (context.getRoute(provider) != null) {
@@ -89,6 +92,10 @@ public class HttpApiProducer extends DefaultProducer {
 
     @Override
     public void process(Exchange exchange) throws Exception {
+        if (!guarded) {
+            ensureGuard(getEndpoint().getCamelContext(), endpoint);
+            guarded = true;
+        }
         Request request = new Request(endpoint.provider(), http, request(exchange));
         for (int attempt = 0; ; attempt++) {
             Exchange answer = guard.send(ProviderGuard.guarded(endpoint.provider()), call -> call.setProperty(REQUEST, request));

@@ -80,6 +80,7 @@ public class IntegrationRoutes extends RouteBuilder {
                     body.put("lastReloadAt", routeFiles.lastReloadAt() == null ? null : routeFiles.lastReloadAt().toString());
                     body.put("files", routeFiles.files().stream().map(this::view).toList());
                     body.put("providers", providers());
+                    body.put("syncs", syncs());
                     JsonResponses.respond(e, 200, body);
                 });
     }
@@ -133,6 +134,31 @@ public class IntegrationRoutes extends RouteBuilder {
             providers.add(p);
         }
         return providers;
+    }
+
+    /** Every sync a route starts from: its last runs, newest first. */
+    private List<Map<String, Object>> syncs() {
+        io.integrationhub.sync.SyncRuns runs = getContext().getRegistry()
+                .lookupByNameAndType(io.integrationhub.sync.SyncRuns.BEAN, io.integrationhub.sync.SyncRuns.class);
+        List<Map<String, Object>> syncs = new ArrayList<>();
+        if (runs == null) {
+            return syncs;
+        }
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (Route route : getContext().getRoutes()) {
+            if (route.getEndpoint() instanceof io.integrationhub.sync.SyncEndpoint sync) {
+                names.add(sync.getName());
+            }
+        }
+        for (String name : names) {
+            Map<String, Object> sync = new LinkedHashMap<>();
+            sync.put("name", name);
+            List<Map<String, Object>> recent = runs.runs(name, 10);
+            sync.put("lastRun", recent.isEmpty() ? null : recent.get(0));
+            sync.put("runs", recent);
+            syncs.add(sync);
+        }
+        return syncs;
     }
 
     /** The route policy's timer of the provider's route (the route is named after the provider). */

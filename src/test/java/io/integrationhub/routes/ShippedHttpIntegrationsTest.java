@@ -30,7 +30,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * The shipped integrations that call other APIs, run by the real hub with the project's routes/ and templates/,
  * WireMock playing HubSpot, PostHog, GitHub and an OpenAI-compatible chat-completions API:
- * {@code crm-contact-upsert}, {@code welcome-email} (AI paragraph, plain when the AI fails),
+ * {@code crm-contact-upsert}, {@code payment-failed-email} (AI paragraph, plain when the AI fails),
  * {@code posthog-paid-checkout} and {@code github-payment-failure-issue}.
  */
 class ShippedHttpIntegrationsTest {
@@ -81,7 +81,7 @@ class ShippedHttpIntegrationsTest {
                 .withHeader("Authorization", equalTo("Bearer ai-key-not-a-secret"))
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody("""
                         {"id": "chatcmpl-1", "object": "chat.completion", "choices": [{"index": 0, "message":
-                        {"role": "assistant", "content": " Welcome aboard, Ann! We can't wait to see what you build. "},
+                        {"role": "assistant", "content": " Your last payment did not go through, and we are here to help. "},
                         "finish_reason": "stop"}]}""")));
         apis.stubFor(post(urlPathEqualTo("/capture/")).willReturn(aResponse().withStatus(200).withBody("{\"status\": 1}")));
         apis.stubFor(post(urlPathEqualTo("/repos/acme/billing-ops/issues"))
@@ -134,7 +134,7 @@ class ShippedHttpIntegrationsTest {
     }
 
     @Test
-    void aSignUpBecomesAHubSpotContactAndAWelcomeEmailWithTheAiParagraph() {
+    void aSignUpBecomesAHubSpotContact() {
         signUp("ann@example.com", "Ann \"The\" Lee");
 
         await().atMost(Duration.ofSeconds(10)).until(() -> requests("/crm/v3/objects/contacts/batch/upsert").size() == 1);
@@ -142,23 +142,41 @@ class ShippedHttpIntegrationsTest {
         assertThat(upsert.get("inputs").get(0).get("idProperty").asText()).isEqualTo("email");
         assertThat(upsert.get("inputs").get(0).get("id").asText()).isEqualTo("ann@example.com");
         assertThat(upsert.get("inputs").get(0).get("properties").get("firstname").asText()).isEqualTo("Ann \"The\" Lee");
+        // and the welcome email, queued by the sign-up itself
+        assertThat(emailTo("ann@example.com").get("subject").asText()).isEqualTo("Welcome to Acme, Ann \"The\" Lee!");
+    }
 
-        JsonNode email = emailTo("ann@example.com");
-        assertThat(email.get("subject").asText()).isEqualTo("Welcome to Acme, Ann \"The\" Lee!");
-        assertThat(email.get("text").asText()).contains("\nWelcome aboard, Ann! We can't wait to see what you build.\n");
-        JsonNode ask = Json.parse(requests("/ai/v1/chat/completions").get(0).getBodyAsString());
-        assertThat(ask.get("model").asText()).isEqualTo("test-model");
-        assertThat(ask.get("messages").get(1).get("content").asText()).isEqualTo("Ann \"The\" Lee");
+    private static String invoiceFailed(String email, String name) {
+        long n = System.nanoTime();
+        return """
+                {"id": "evt_if_%1$d", "type": "invoice.payment_failed", "data": {"object": {"id": "in_%1$d",
+                "object": "invoice", "amount_due": 123456, "currency": "usd", "customer": "cus_7",
+                "customer_email": "%2$s", "customer_name": "%3$s",
+                "hosted_invoice_url": "https://invoice.stripe.com/i/acct_1/test_%1$d"}}}""".formatted(n, email, name);
     }
 
     @Test
-    void whenTheAiIsDownTheWelcomeEmailGoesOutWithThePlainParagraph() {
+    void aFailedInvoiceEmailsTheCustomerAParagraphWrittenByTheAi() {
+        postStripe(invoiceFailed("dee@example.com", "Dee, Jr."));
+
+        JsonNode email = emailTo("dee@example.com");
+        assertThat(email.get("subject").asText()).isEqualTo("Your Acme payment of $1,234.56 did not go through");
+        assertThat(email.get("text").asText()).startsWith("Hi Dee, Jr.,")
+                .contains("\nYour last payment did not go through, and we are here to help.\n")
+                .contains("Update your card and pay here: https://invoice.stripe.com/i/acct_1/test_");
+        JsonNode ask = Json.parse(requests("/ai/v1/chat/completions").get(0).getBodyAsString());
+        assertThat(ask.get("model").asText()).isEqualTo("test-model");
+        assertThat(ask.get("messages").get(1).get("content").asText()).isEqualTo("Customer: Dee, Jr.. Amount: $1,234.56.");
+    }
+
+    @Test
+    void whenTheAiIsDownThePlainParagraphGoesOut() {
         apis.stubFor(post(urlPathEqualTo("/ai/v1/chat/completions")).willReturn(aResponse().withStatus(503)));
 
-        signUp("bo@example.com", "Bo");
+        postStripe(invoiceFailed("eve@example.com", "Eve"));
 
-        JsonNode email = emailTo("bo@example.com");
-        assertThat(email.get("text").asText()).contains("Thanks for signing up for Acme. Your account is ready.");
+        JsonNode email = emailTo("eve@example.com");
+        assertThat(email.get("text").asText()).contains("We could not take your payment of $1,234.56.");
         // asked twice (one retry), then the plain text
         assertThat(requests("/ai/v1/chat/completions")).hasSize(2);
     }

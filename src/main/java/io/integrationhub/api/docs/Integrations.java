@@ -15,6 +15,33 @@ public class Integrations {
     public String lastReloadAt;
     public List<RouteFile> files;
     public List<Provider> providers;
+    public List<Sync> syncs;
+
+    @Schema(name = "Sync", description = "A scheduled sync and its latest runs (newest first, at most 10)")
+    public static class Sync {
+        public String name;
+        public SyncRun lastRun;
+        public List<SyncRun> runs;
+    }
+
+    @Schema(name = "SyncRun", description = "One run of a sync")
+    public static class SyncRun {
+        public String id;
+        @Schema(allowableValues = {"running", "finished", "failed"})
+        public String status;
+        @Schema(description = "Records read")
+        public int total;
+        @Schema(description = "Records the route took")
+        public int synced;
+        @Schema(description = "Records the route failed on (the run went on)")
+        public int errors;
+        @Schema(description = "Why a failed run stopped (a page that could not be read)")
+        public String error;
+        public String startedAt;
+        public String finishedAt;
+        @Schema(description = "The hub that ran it")
+        public String hub;
+    }
 
     @Schema(name = "RouteFile", description = "A YAML route file: loaded, or failed with the error and its line")
     public static class RouteFile {
