@@ -84,8 +84,21 @@ public final class Outbox {
      * hub), counting the attempt each claim is about to make.
      */
     public List<Claim> claimDue(String channel, int limit) {
+        return claimDue(channel, limit, newClaimToken());
+    }
+
+    /** A claim's lease token: what its messages carry while they are claimed. */
+    public static String newClaimToken() {
+        return UUID.randomUUID().toString();
+    }
+
+    /**
+     * As {@link #claimDue(String, int)}, under the given token. When this throws, the claim may still have committed
+     * (the database went away during the COMMIT): {@link #releaseClaim} with the same token gives such messages back
+     * once the store answers, instead of leaving them to their lease.
+     */
+    public List<Claim> claimDue(String channel, int limit, String token) {
         Instant now = clock.instant();
-        String token = UUID.randomUUID().toString();
         return store.inTransaction(c -> {
             // two queries, each served by an index (one with an OR would scan every row of the channel): what is
             // due, then what a stopped hub left leased
@@ -170,6 +183,26 @@ public final class Outbox {
         return update(id, lease, "status = 'failed', provider = COALESCE(?, provider), last_error = ?, "
                 + "provider_error_code = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?",
                 provider, truncate(error), providerCode, store.time(now.plus(delay)), store.time(now));
+    }
+
+    /**
+     * Gives back every message of a claim whose transaction failed as far as the hub knows, but may have committed:
+     * none of them was tried. True once the store took it (also when nothing had been claimed).
+     */
+    public boolean releaseClaim(String token) {
+        Instant now = clock.instant();
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_messages SET "
+                    + "status = CASE WHEN attempts > 1 THEN 'failed' ELSE 'queued' END, attempts = attempts - 1, "
+                    + "next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? "
+                    + "WHERE lease_owner = ? AND status = 'sending'")) {
+                ps.setObject(1, store.time(now));
+                ps.setObject(2, store.time(now));
+                ps.setString(3, token);
+                ps.executeUpdate();
+                return true;
+            }
+        });
     }
 
     /** Gives a claimed message back untried (its hub is stopping): the attempt it did not make is not counted. */

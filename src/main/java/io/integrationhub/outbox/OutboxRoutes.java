@@ -141,11 +141,15 @@ public class OutboxRoutes extends RouteBuilder {
                         int slots = drained >= claimAtLeast || drained == capacity ? Math.min(batchSize, drained) : 0;
                         free.release(drained - slots);
                         List<Outbox.Claim> claims = List.of();
+                        String token = Outbox.newClaimToken();
                         try {
-                            claims = slots == 0 ? List.of() : outbox.claimDue(channel, slots);
+                            claims = slots == 0 ? List.of() : outbox.claimDue(channel, slots, token);
                         } catch (StoreException away) {
-                            // the store monitor has logged the outage; claimed again on the next wake-up
+                            // the store monitor has logged the outage; claimed again on the next wake-up. The claim
+                            // may have committed all the same (the database went away during its COMMIT): its
+                            // messages are given back as soon as the store answers
                             LOG.debug("Channel {} not claimed: {}", channel, away.getMessage());
+                            outcomes.releaseWhenBack(token, () -> outbox.releaseClaim(token));
                         } finally {
                             free.release(slots - claims.size());
                         }

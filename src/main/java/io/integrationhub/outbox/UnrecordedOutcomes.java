@@ -45,6 +45,15 @@ public final class UnrecordedOutcomes {
         }
     }
 
+    /**
+     * A claim whose transaction failed while the store went away may have committed unseen: its messages are given
+     * back ({@code release}) when the store answers again, rather than waiting in 'sending' for their lease.
+     */
+    public void releaseWhenBack(String claimToken, BooleanSupplier release) {
+        pending.put(new Key("claim", claimToken), new Outcome("was claimed by a transaction the store may not have "
+                + "taken; given back", release));
+    }
+
     /** Writes what is kept; stops at the first that the store still refuses. */
     public void retry() {
         for (Map.Entry<Key, Outcome> entry : pending.entrySet()) {
@@ -55,6 +64,10 @@ public final class UnrecordedOutcomes {
                 return;
             }
             pending.remove(entry.getKey());
+            if ("claim".equals(entry.getKey().messageId())) {
+                LOG.debug("Claim {} given back now that the store answers again", entry.getKey().lease());
+                continue;
+            }
             if (written) {
                 recordedLate.incrementAndGet();
                 LOG.info("Message {} {}: recorded now that the store answers again", entry.getKey().messageId(),

@@ -53,27 +53,22 @@ public final class SyncRuns {
 
     /** Extends the lease this hub holds; false when it no longer holds it (it expired and another hub took it). */
     public boolean renew(String name, Duration lease) {
-        Instant now = clock.instant();
+        return leaseUntil(name, clock.instant().plus(lease));
+    }
+
+    /** Gives the lease up: another hub may run the sync at once. */
+    public void release(String name) {
+        leaseUntil(name, clock.instant());
+    }
+
+    private boolean leaseUntil(String name, Instant until) {
         return store.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE sync_leases SET expires_at = ? WHERE name = ? AND owner = ?")) {
-                ps.setObject(1, store.time(now.plus(lease)));
+                ps.setObject(1, store.time(until));
                 ps.setString(2, name);
                 ps.setString(3, owner);
                 return ps.executeUpdate() == 1;
-            }
-        });
-    }
-
-    public void release(String name) {
-        Instant now = clock.instant();
-        store.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE sync_leases SET expires_at = ? WHERE name = ? AND owner = ?")) {
-                ps.setObject(1, store.time(now));
-                ps.setString(2, name);
-                ps.setString(3, owner);
-                return ps.executeUpdate();
             }
         });
     }

@@ -87,7 +87,7 @@ class StoreTest {
         Flyway flyway = Flyway.configure().dataSource(store.dataSource()).locations("classpath:db/migration").load();
         MigrationInfo current = flyway.info().current();
         assertThat(current).isNotNull();
-        assertThat(current.getVersion().getVersion()).isEqualTo("4");
+        assertThat(current.getVersion().getVersion()).isEqualTo("5");
         assertThat(current.getState()).isEqualTo(MigrationState.SUCCESS);
         assertThat(flyway.info().pending()).isEmpty();
         // a second start finds nothing to do
@@ -219,6 +219,28 @@ class StoreTest {
         assertThat(undelivered.lastError()).isEqualTo("unreachable handset");
         assertThat(outbox.find(claims.get(2).message().id()).orElseThrow().status()).isEqualTo(OutboxMessage.SENDING);
         assertThat(ids).hasSize(3);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aClaimThatMayHaveCommittedUnseenIsGivenBackByItsToken(Backend backend) throws Exception {
+        Store store = open(backend);
+        MutableClock clock = new MutableClock(Instant.parse("2030-01-01T10:00:00Z"));
+        Outbox outbox = new Outbox(store, clock, Duration.ofSeconds(120));
+        Set<String> ids = enqueue(store, outbox, 2);
+        // the claimer heard nothing back from this claim (the database went away during its COMMIT), yet it holds
+        String token = Outbox.newClaimToken();
+        assertThat(outbox.claimDue("email", 10, token)).hasSize(2);
+        assertThat(outbox.claimDue("email", 10)).isEmpty();
+
+        // once the store answers, the claim is given back untried: due at once, the attempt not counted
+        assertThat(outbox.releaseClaim(token)).isTrue();
+        List<Outbox.Claim> again = outbox.claimDue("email", 10);
+        assertThat(again).extracting(claim -> claim.message().id()).containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(again).allMatch(claim -> claim.message().attempts() == 1 && claim.message().lastError() == null);
+        // a token whose claim did not commit, or was given back already, changes nothing
+        assertThat(outbox.releaseClaim(token)).isTrue();
+        assertThat(outbox.find(again.get(0).message().id()).orElseThrow().status()).isEqualTo(OutboxMessage.SENDING);
     }
 
     @ParameterizedTest
