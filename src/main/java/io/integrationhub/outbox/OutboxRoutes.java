@@ -102,8 +102,22 @@ public class OutboxRoutes extends RouteBuilder {
                     for (int chunk = outbox.purgeFinished(before, 1000); chunk > 0; chunk = outbox.purgeFinished(before, 1000)) {
                         purged += chunk;
                     }
-                    if (purged > 0) {
-                        LOG.info("Purged {} finished message(s) older than {} days", purged, retention.toDays());
+                    // what else the hub keeps of people's data: received webhook events, the records of sync runs
+                    int events = 0;
+                    io.integrationhub.webhooks.WebhookEvents webhookEvents = getContext().getRegistry().lookupByNameAndType(
+                            io.integrationhub.webhooks.WebhookEvents.BEAN, io.integrationhub.webhooks.WebhookEvents.class);
+                    if (webhookEvents != null) {
+                        for (int chunk = webhookEvents.purgeHandled(before, 1000); chunk > 0;
+                                chunk = webhookEvents.purgeHandled(before, 1000)) {
+                            events += chunk;
+                        }
+                    }
+                    io.integrationhub.sync.SyncRuns syncRuns = getContext().getRegistry().lookupByNameAndType(
+                            io.integrationhub.sync.SyncRuns.BEAN, io.integrationhub.sync.SyncRuns.class);
+                    int runs = syncRuns == null ? 0 : syncRuns.purgeFinished(before);
+                    if (purged + events + runs > 0) {
+                        LOG.info("Purged {} finished message(s), {} webhook event(s) and {} sync run record(s) older "
+                                + "than {} days", purged, events, runs, retention.toDays());
                         outbox.reclaimFreeSpace();
                     }
                 });

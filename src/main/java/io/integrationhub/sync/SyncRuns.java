@@ -109,6 +109,17 @@ public final class SyncRuns {
         });
     }
 
+    /** Deletes the records of runs that ended before {@code before}; how many went. */
+    public int purgeFinished(Instant before) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM sync_runs WHERE finished_at IS NOT NULL AND finished_at < ?")) {
+                ps.setObject(1, store.time(before));
+                return ps.executeUpdate();
+            }
+        });
+    }
+
     /** The latest runs of a sync, newest first. */
     public List<Map<String, Object>> runs(String name, int limit) {
         return store.inTransaction(c -> {

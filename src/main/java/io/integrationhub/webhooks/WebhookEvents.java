@@ -142,6 +142,24 @@ public final class WebhookEvents {
         });
     }
 
+    /**
+     * Deletes up to {@code limit} events received before {@code before} that were handed on (dispatched or
+     * unhandled): their bodies are personal data, kept no longer than the retention. Events still waiting for
+     * dispatch are never purged. Returns how many went.
+     */
+    public int purgeHandled(Instant before, int limit) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM webhook_events WHERE id IN (SELECT id FROM "
+                    + "webhook_events WHERE status IN (?, ?) AND received_at < ? LIMIT ?)")) {
+                ps.setString(1, DISPATCHED);
+                ps.setString(2, UNHANDLED);
+                ps.setObject(3, store.time(before));
+                ps.setInt(4, limit);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
     public Optional<Event> find(String id) {
         return store.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT id, source, event_id, event_type, content_type, body, "
