@@ -8,13 +8,13 @@ import java.util.Set;
 /**
  * Amounts as Stripe's API carries them: an integer in the currency's minor units. Most currencies have two decimals
  * (1999 USD is $19.99); Stripe's zero-decimal currencies have none (1200 JPY is ¥1,200) and its three-decimal
- * currencies three (1000 KWD is 1.000 KWD). ISK, HUF and TWD are two-decimal in the API although they are paid out
- * in whole units. See https://docs.stripe.com/currencies#minor-units.
+ * currencies three (1000 KWD is 1.000 KWD). ISK and UGX are two-decimal in the API although they have no minor unit
+ * (5 ISK is 500); HUF and TWD are two-decimal too. See https://docs.stripe.com/currencies#minor-units.
  */
 public final class Currencies {
 
     private static final Set<String> ZERO_DECIMAL = Set.of("BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA",
-            "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF");
+            "PYG", "RWF", "VND", "VUV", "XAF", "XOF", "XPF");
     private static final Set<String> THREE_DECIMAL = Set.of("BHD", "JOD", "KWD", "OMR", "TND");
 
     private Currencies() {

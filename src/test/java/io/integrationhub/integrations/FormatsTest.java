@@ -20,6 +20,7 @@ class FormatsTest {
         assertThat(format.money(12345, "kwd")).isEqualTo("KWD 12.345");
         // ISK is two-decimal in Stripe's API and shown in whole krónur
         assertThat(format.money(500, "isk")).isEqualTo("ISK 5");
+        assertThat(format.money(500, "ugx")).isEqualTo("UGX 5");
         assertThat(format.money(-250, "usd")).isEqualTo("-$2.50");
         assertThat(format.money(1999, "eur", "de-DE")).isEqualTo("19,99\u00a0€");
     }
