@@ -34,6 +34,11 @@ public class IntegrationRoutes extends RouteBuilder {
     public void configure() {
         RouteFiles routeFiles = getContext().getRegistry().lookupByNameAndType(RouteFiles.BEAN, RouteFiles.class);
         boolean reload = Boolean.parseBoolean(Settings.get(getContext(), "hub.routes-reload"));
+        // not ready until the route files are loaded (their REST routes would answer 404 meanwhile)
+        org.apache.camel.health.HealthCheckRegistry health = org.apache.camel.health.HealthCheckRegistry.get(getContext());
+        if (health != null) {
+            health.register(new RouteFilesHealthCheck(routeFiles));
+        }
 
         ApiDocs.answers(ApiDocs.bearer(rest("/api/v1/integrations").description("The integrations (admin keys only)"))
                     .get().id("rest-integrations").produces("application/json")

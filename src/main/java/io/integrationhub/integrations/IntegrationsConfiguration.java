@@ -31,6 +31,7 @@ public class IntegrationsConfiguration implements CamelConfiguration {
         RouteFiles routeFiles = new RouteFiles(camelContext, Path.of(Settings.get(camelContext, "hub.routes-dir")),
                 Clock.systemUTC());
         camelContext.getRegistry().bind(RouteFiles.BEAN, RouteFiles.class, routeFiles);
+
         boolean reload = Boolean.parseBoolean(Settings.get(camelContext, "hub.routes-reload"));
         long interval = Settings.number(camelContext, "hub.routes-reload-interval-ms");
         ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(task -> {

@@ -69,6 +69,12 @@ public final class RouteFiles {
     private final Clock clock;
     private final Map<String, Tracked> files = new TreeMap<>();
     private volatile Instant lastReloadAt;
+    private volatile boolean loaded;
+
+    /** Whether the files were loaded once (at start); before that the hub is not ready. */
+    public boolean isLoaded() {
+        return loaded;
+    }
 
     public RouteFiles(CamelContext context, Path folder, Clock clock) {
         this.context = context;
@@ -105,6 +111,7 @@ public final class RouteFiles {
                         .sorted().forEach(p -> present.put(p.getFileName().toString(), p));
             } catch (IOException e) {
                 LOG.warn("Cannot list the routes folder {}: {}", folder, e.getMessage());
+                loaded = true;
                 return;
             }
         }
@@ -145,6 +152,7 @@ public final class RouteFiles {
                 LOG.warn("Cannot read {}: {}", name, e.getMessage());
             }
         });
+        loaded = true;
     }
 
     /** A file written this recently may not be complete yet (changed files only; at start every file is taken). */

@@ -89,6 +89,10 @@ class RouteFilesReloadTest {
         assertThat(broken.get("line").asInt()).isEqualTo(6);
         assertThat(broken.get("routes")).isEmpty();
         assertThat(hub.context().getRoute("broken-at-start")).isNull();
+        // ready only once the files are loaded; a file that failed does not make the hub unready
+        var health = hub.get("/observe/health?data=true");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"name\":\"route-files\"").contains("failed to load");
     }
 
     @Test
