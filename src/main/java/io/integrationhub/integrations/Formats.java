@@ -92,7 +92,7 @@ public class Formats {
         }
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = io.integrationhub.api.JsonResponses.JSON;
 
     private static Locale locale(String tag) {
         return tag == null || tag.isBlank() ? DEFAULT_LOCALE : Locale.forLanguageTag(tag.trim());

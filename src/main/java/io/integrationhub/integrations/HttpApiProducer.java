@@ -38,7 +38,7 @@ public class HttpApiProducer extends DefaultProducer {
     public static final String STATUS = "httpApiStatus";
 
     private static final String REQUEST = "hubHttpApiRequest";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = io.integrationhub.api.JsonResponses.JSON;
 
     private final HttpApiEndpoint endpoint;
     private HttpClient http;
@@ -189,12 +189,10 @@ public class HttpApiProducer extends DefaultProducer {
         }
         String reason = "HTTP " + status + (response.body() == null || response.body().isBlank() ? ""
                 : ": " + (response.body().length() > 300 ? response.body().substring(0, 300) + "..." : response.body()));
-        if (status == 408 || status == 429 || status >= 500) {
-            throw new TransientDeliveryException(request.provider(), reason,
-                    HttpProviderResponses.retryAfter(response.headers().firstValue("Retry-After").orElse(null)),
-                    String.valueOf(status), null);
-        }
-        throw new PermanentDeliveryException(request.provider(), reason, String.valueOf(status));
+        // read as every HTTP provider's answer is: 408, 429 and 5xx transient (with Retry-After), other 4xx refused
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        response.headers().firstValue("Retry-After").ifPresent(value -> exchange.getMessage().setHeader("Retry-After", value));
+        throw HttpProviderResponses.failure(request.provider(), exchange, reason, String.valueOf(status));
     }
 
     /** JSON as maps and lists (what YAML routes read with {@code ${body[field]}}); other text as text. */

@@ -169,10 +169,7 @@ public class IntegrationRoutes extends RouteBuilder {
     /** The route policy's timer of the provider's route (the route is named after the provider). */
     private Timer routeTimer(String routeId) {
         for (MeterRegistry registry : getContext().getRegistry().findByType(MeterRegistry.class)) {
-            Timer timer = registry.find("camel.exchanges.processing").tag("routeId", routeId).timer();
-            if (timer == null) {
-                timer = registry.find("camel.route.policy").tag("routeId", routeId).timer();
-            }
+            Timer timer = registry.find("camel.route.policy").tag("routeId", routeId).timer();
             if (timer != null) {
                 return timer;
             }

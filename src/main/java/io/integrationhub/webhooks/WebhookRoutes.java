@@ -62,17 +62,13 @@ public class WebhookRoutes extends RouteBuilder {
         WebhookSubscribers subscribers = getContext().getRegistry()
                 .lookupByNameAndType(WebhookSubscribers.BEAN, WebhookSubscribers.class);
         Outbox outbox = getContext().getRegistry().lookupByNameAndType("outbox", Outbox.class);
-        from("platform-http:/webhooks/{source}?httpMethodRestrict=POST").routeId("webhooks-receive")
-                .process(exchange -> receive(exchange, sources, events, subscribers, outbox, maxBodyBytes, publicUrl))
-                // the event's deliveries were stored with it: the outbox's workers take them at once
-                .filter(header(DELIVERIES).isGreaterThan(0))
-                    .to(ExchangePattern.InOnly, OutboxRoutes.wake(WebhookDeliveries.CHANNEL))
-                .end()
-                .removeHeader(DELIVERIES);
+        wakeSubscribers(from("platform-http:/webhooks/{source}?httpMethodRestrict=POST").routeId("webhooks-receive")
+                // the event's deliveries are stored with it (see wakeSubscribers)
+                .process(exchange -> receive(exchange, sources, events, subscribers, outbox, maxBodyBytes, publicUrl)));
 
         // an event from a route (an app's report through a REST route, say): stored and handed to its subscribers
         // like a provider's, under a source of its own (not a webhook source: a route never fakes a provider)
-        from(PUBLISH).routeId("publish-event")
+        wakeSubscribers(from(PUBLISH).routeId("publish-event")
                 .errorHandler(noErrorHandler())
                 .process(exchange -> {
                     String source = exchange.getProperty(EVENT_SOURCE, "app", String.class);
@@ -106,11 +102,7 @@ public class WebhookRoutes extends RouteBuilder {
                     answer.put("id", stored.id());
                     answer.put("status", stored.duplicate() ? "duplicate" : "accepted");
                     exchange.getMessage().setBody(answer);
-                })
-                .filter(header(DELIVERIES).isGreaterThan(0))
-                    .to(ExchangePattern.InOnly, OutboxRoutes.wake(WebhookDeliveries.CHANNEL))
-                .end()
-                .removeHeader(DELIVERIES);
+                }));
 
         // events stored before every subscriber had started (at start, say) to their subscribers: an outbox
         // delivery per subscriber (see WebhookDeliveries)
@@ -143,6 +135,14 @@ public class WebhookRoutes extends RouteBuilder {
                 .errorHandler(noErrorHandler())
                 .process(exchange -> exchange.getMessage().setBody(WebhookDeliveries.deliver(
                         exchange.getMessage().getBody(String.class), events, subscribers)));
+    }
+
+    /** An event stored with deliveries for its subscribers: the outbox's workers take them at once. */
+    private void wakeSubscribers(org.apache.camel.model.ProcessorDefinition<?> route) {
+        route.filter(header(DELIVERIES).isGreaterThan(0))
+                .to(ExchangePattern.InOnly, OutboxRoutes.wake(WebhookDeliveries.CHANNEL))
+            .end()
+            .removeHeader(DELIVERIES);
     }
 
     private static void receive(Exchange exchange, WebhookSources sources, WebhookEvents events,
