@@ -21,6 +21,7 @@ public final class ApiDocs {
 
     private static final Map<Integer, String> ERRORS = Map.ofEntries(
             Map.entry(400, "Malformed request: not JSON, a bad parameter or a bad Idempotency-Key header"),
+            Map.entry(402, "Payment declined: code and declineCode as the payment provider reports them"),
             Map.entry(401, "Missing, unknown, expired or revoked API key"),
             Map.entry(403, "The API key's role does not allow this (admin only)"),
             Map.entry(404, "No such resource (or not visible to this key)"),
@@ -28,6 +29,7 @@ public final class ApiDocs {
             Map.entry(413, "Request body too large"),
             Map.entry(415, "Content-Type is not application/json"),
             Map.entry(422, "Invalid content: errors[] names each field (or the Idempotency-Key was used for another request)"),
+            Map.entry(502, "The provider refused the hub's credentials or the request"),
             Map.entry(503, "The hub cannot take this now (store away or memory budget full); try again after Retry-After"));
 
     private ApiDocs() {
