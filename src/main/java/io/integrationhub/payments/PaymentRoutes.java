@@ -238,7 +238,7 @@ public class PaymentRoutes extends RouteBuilder {
         } else if (failure instanceof ProviderUnavailableException) {
             Problems.respond(e, new ApiProblem(503, "Payment provider unavailable", "the payment provider is failing; "
                     + "the hub does not call it until it recovers (nothing was charged)")
-                    .retryAfter(java.time.Duration.ofSeconds(30)));
+                    .retryAfter(CircuitBreakers.of(e.getContext()).openWait(failure.provider())));
         } else if (failure instanceof TransientDeliveryException transientFailure) {
             Problems.respond(e, new ApiProblem(503, "Payment provider unavailable", "the payment provider did not "
                     + "answer in time; repeat the request with the same Idempotency-Key to get its outcome")

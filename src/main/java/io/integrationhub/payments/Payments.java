@@ -180,8 +180,9 @@ public final class Payments {
     private Object callAndRecord(String id, PaymentOperation operation, Object request, String providerKey, int attempts,
                                  long deadline, boolean askedBefore) {
         RuntimeException failure;
+        int[] calls = {0};
         try {
-            Object result = callProvider(operation, request, providerKey, deadline);
+            Object result = callProvider(operation, request, providerKey, deadline, calls);
             String outcome = PaymentOutcomes.result(result instanceof Charge charge ? charge.withId(id) : result);
             complete(id, "done", outcome, providerId(result));
             return PaymentOutcomes.replay(operation, outcome);
@@ -195,7 +196,7 @@ public final class Payments {
         }
         boolean providerDidNothing = failure instanceof PaymentCredentialsException
                 || failure instanceof ProviderUnavailableException;
-        if (providerDidNothing && !askedBefore && attempts == 1) {
+        if (providerDidNothing && !askedBefore && attempts == 1 && calls[0] == 1) {
             forget(id);
         } else {
             // the outcome is unknown: asked again by the caller's retry with the key, or by the reconciler
@@ -204,8 +205,10 @@ public final class Payments {
         throw failure;
     }
 
-    private Object callProvider(PaymentOperation operation, Object request, String providerKey, long deadline) {
+    /** {@code calls[0]}: how many calls were made, so a failure after an unknown outcome is not taken for "nothing happened". */
+    private Object callProvider(PaymentOperation operation, Object request, String providerKey, long deadline, int[] calls) {
         for (int attempt = 0; ; attempt++) {
+            calls[0]++;
             Duration left = Duration.ofNanos(deadline - System.nanoTime());
             Call call = new Call(operation, request, providerKey, left);
             Exchange answer = producer.send(ProviderGuard.guarded(provider), e -> e.setProperty(CALL, call));

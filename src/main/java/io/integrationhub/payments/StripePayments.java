@@ -41,8 +41,10 @@ public final class StripePayments implements PaymentProvider {
     public static final String PROVIDER = "payments-stripe";
 
     private final StripeClient stripe;
+    private final int readTimeoutMs;
 
     public StripePayments(String secretKey, String apiBase, int connectTimeoutMs, int readTimeoutMs) {
+        this.readTimeoutMs = readTimeoutMs;
         this.stripe = StripeClient.builder().setApiKey(secretKey).setApiBase(apiBase)
                 .setConnectTimeout(connectTimeoutMs).setReadTimeout(readTimeoutMs).setMaxNetworkRetries(0).build();
     }
@@ -169,9 +171,10 @@ public final class StripePayments implements PaymentProvider {
                 Boolean.TRUE.equals(subscription.getCancelAtPeriodEnd()));
     }
 
-    private static RequestOptions options(String idempotencyKey, Duration timeout) {
+    /** The call's key, and its read timeout: the configured one, or what is left of the request's budget if less. */
+    private RequestOptions options(String idempotencyKey, Duration timeout) {
         return RequestOptions.builder().setIdempotencyKey(idempotencyKey)
-                .setReadTimeout((int) Math.max(1000, Math.min(Integer.MAX_VALUE, timeout.toMillis())))
+                .setReadTimeout((int) Math.max(500, Math.min(readTimeoutMs, timeout.toMillis())))
                 .setMaxNetworkRetries(0).build();
     }
 
