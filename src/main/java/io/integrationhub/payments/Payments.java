@@ -285,6 +285,22 @@ public final class Payments {
         return resolved;
     }
 
+    /**
+     * At start of the embedded store's only hub: operations pending when the hub stopped have nobody working on them,
+     * so they are due for reconciliation now instead of after their lease. Returns how many.
+     */
+    public int releaseAllLeases() {
+        Instant now = clock.instant();
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE payment_operations SET lease_until = ? "
+                    + "WHERE state = 'pending' AND lease_until > ?")) {
+                ps.setObject(1, store.time(now));
+                ps.setObject(2, store.time(now));
+                return ps.executeUpdate();
+            }
+        });
+    }
+
     /** A recorded charge, for {@code GET /api/v1/payments/charges/{id}}: only the scope that made it, or an admin. */
     public Optional<Operation> charge(String id, String scope, boolean admin) {
         return find(id).filter(op -> op.operation() == PaymentOperation.CHARGE && (admin || op.scope().equals(scope)));

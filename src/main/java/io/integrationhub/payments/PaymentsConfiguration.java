@@ -11,6 +11,7 @@ import io.integrationhub.store.StoreConfiguration;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
+import org.slf4j.LoggerFactory;
 
 /**
  * Payments: the provider named by {@code PAYMENT_PROVIDER} ({@code mock}, the embedded default, or {@code stripe}),
@@ -43,10 +44,17 @@ public class PaymentsConfiguration implements CamelConfiguration {
             provider = new MockPayments(store, Clock.systemUTC(), pagesBaseUrl(camelContext));
         }
         camelContext.getRegistry().bind(PROVIDER_BEAN, PaymentProvider.class, provider);
-        camelContext.getRegistry().bind(Payments.BEAN, Payments.class, new Payments(store, Clock.systemUTC(),
-                "payments-" + name, camelContext.createProducerTemplate(),
+        Payments payments = new Payments(store, Clock.systemUTC(), "payments-" + name, camelContext.createProducerTemplate(),
                 Duration.ofMillis(Settings.number(camelContext, "payments.request-timeout-ms")),
-                Duration.ofHours(Settings.number(camelContext, "payments.reconcile-maximum-age-hours"))));
+                Duration.ofHours(Settings.number(camelContext, "payments.reconcile-maximum-age-hours")));
+        if (!store.isPostgres()) {
+            int pending = payments.releaseAllLeases();
+            if (pending > 0) {
+                LoggerFactory.getLogger(PaymentsConfiguration.class).warn("{} payment operation(s) were waiting for the "
+                        + "provider's answer when the hub last stopped; the provider is asked about them again", pending);
+            }
+        }
+        camelContext.getRegistry().bind(Payments.BEAN, Payments.class, payments);
     }
 
     /** Where the mock's checkout and portal pages are: the hub's public URL, or this machine's port. */

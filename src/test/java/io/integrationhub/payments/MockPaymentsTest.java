@@ -29,6 +29,23 @@ class MockPaymentsTest {
     @TempDir
     Path data;
 
+    @TempDir
+    static Path shared;
+
+    private static TestHub table;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void startTableHub() {
+        table = TestHub.start(shared, Map.of());
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void stopTableHub() {
+        if (table != null) {
+            table.close();
+        }
+    }
+
     private final HttpClient browser = HttpClient.newHttpClient();
 
     static Stream<Arguments> testPaymentMethods() {
@@ -47,8 +64,9 @@ class MockPaymentsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("testPaymentMethods")
     void stripesTestPaymentMethodsGiveStripesOutcomes(String method, int status, String chargeStatus, String code,
-                                                       String declineCode, @TempDir Path own) {
-        try (TestHub hub = TestHub.start(own, Map.of())) {
+                                                       String declineCode) {
+        TestHub hub = table;
+        {
             HttpResponse<String> response = hub.post("/api/v1/payments/charges",
                     "{\"amount\": 1200, \"currency\": \"jpy\", \"paymentMethod\": \"" + method + "\"}");
             assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
@@ -119,7 +137,8 @@ class MockPaymentsTest {
 
     @Test
     void aDeclinedChargeCannotBeRefunded() {
-        try (TestHub hub = TestHub.start(data, Map.of())) {
+        TestHub hub = table;
+        {
             HttpResponse<String> declined = hub.post("/api/v1/payments/charges", "{\"amount\": 1000, \"currency\": \"usd\", "
                     + "\"paymentMethod\": \"pm_card_chargeDeclined\"}", "Idempotency-Key", "declined-9");
             assertThat(declined.statusCode()).isEqualTo(402);
@@ -179,7 +198,8 @@ class MockPaymentsTest {
 
     @Test
     void anAppSeesItsOwnChargesOnly() {
-        try (TestHub hub = TestHub.start(data, Map.of())) {
+        TestHub hub = table;
+        {
             String shop = hub.createKey("shop", "sender").get("key").asText();
             String blog = hub.createKey("blog", "sender").get("key").asText();
             HttpResponse<String> charged = hub.request("POST", "/api/v1/payments/charges", TestHub.bearer(shop),
