@@ -264,7 +264,7 @@ public final class MockPayments implements PaymentProvider {
         String hash = Idempotency.requestHash("MOCK", operation, JsonResponses.write(request));
         for (int round = 0; ; round++) {
             try {
-                String answer = store.inTransaction(c -> {
+                String answer = store.inSharedTransaction(c -> {
                     Optional<String> answered = answer(c, key, hash);
                     if (answered.isPresent()) {
                         return answered.get();

@@ -97,7 +97,8 @@ public final class Payments {
     public Object execute(PaymentOperation operation, String scope, boolean admin, String requestKey, String requestHash,
                           Object request) {
         long deadline = System.nanoTime() + budget.toNanos();
-        if (requestKey != null) {
+        if (requestKey != null && request instanceof RefundRequest) {
+            // a refund's repeat is answered before its limits are checked again (they count the refund itself)
             Optional<Operation> existing = find(scope, requestKey);
             if (existing.isPresent()) {
                 return continueExisting(existing.get(), requestHash, deadline);
@@ -120,7 +121,8 @@ public final class Payments {
         try {
             String finalTarget = target;
             Long finalAmount = amount;
-            store.inTransaction(c -> {
+            // group commit: concurrent payments share the store's write
+            store.inSharedTransaction(c -> {
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO payment_operations (id, operation, scope, "
                         + "request_key, request_hash, provider, provider_key, request, state, attempts, lease_until, "
                         + "target, amount, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 1, ?, ?, ?, ?, ?)")) {
@@ -400,7 +402,7 @@ public final class Payments {
     }
 
     private void complete(String id, String state, String outcome, String providerId) {
-        store.inTransaction(c -> {
+        store.inSharedTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE payment_operations SET state = ?, outcome = ?, "
                     + "provider_id = ?, updated_at = ? WHERE id = ? AND state = 'pending'")) {
                 ps.setString(1, state);
