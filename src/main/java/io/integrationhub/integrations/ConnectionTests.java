@@ -21,13 +21,13 @@ import org.apache.camel.CamelContext;
 
 /**
  * A provider's lightweight authenticated call, to tell whether its credentials work: Twilio's account, SendGrid's
- * key scopes, Resend's domains, an SMTP connection with its login. The answer never carries a credential, nor what
+ * key scopes, Resend's domains, an SMTP connection with its login, Stripe's balance. The answer never carries a credential, nor what
  * the provider said beyond its status.
  */
 public final class ConnectionTests {
 
     /** The providers that can be tested, by the name the API takes. */
-    public static final List<String> PROVIDERS = List.of("twilio", "sendgrid", "resend", "smtp");
+    public static final List<String> PROVIDERS = List.of("twilio", "sendgrid", "resend", "smtp", "stripe");
 
     /** What a test found: {@code ok}, or why not ({@code refused}: the credentials; {@code unreachable}; ...). */
     public record Outcome(String provider, boolean ok, String result, String detail, long millis) {
@@ -66,6 +66,8 @@ public final class ConnectionTests {
             case "sendgrid" -> bearer("sendgrid", "sendgrid.api-key", "sendgrid.base-url", "/v3/scopes");
             case "resend" -> bearer("resend", "resend.api-key", "resend.base-url", "/domains");
             case "smtp" -> smtp();
+            // the balance: the lightest read every secret and restricted key with any read access may make
+            case "stripe" -> bearer("stripe", "stripe.secret-key", "stripe.base-url", "/v1/balance");
             default -> throw new IllegalArgumentException(provider);
         };
         return new Outcome(outcome.provider(), outcome.ok(), outcome.result(), outcome.detail(),

@@ -52,6 +52,8 @@ class ConnectionTestsTest {
         settings.put("sendgrid.api-key", SENDGRID_KEY);
         settings.put("resend.base-url", "http://localhost:" + providers.port());
         settings.put("resend.api-key", RESEND_KEY);
+        settings.put("stripe.base-url", "http://localhost:" + providers.port());
+        settings.put("stripe.secret-key", io.integrationhub.testing.FakeStripe.SECRET_KEY);
         settings.put("smtp.host", "localhost");
         settings.put("smtp.port", String.valueOf(smtp.getSmtp().getPort()));
         settings.put("smtp.username", "hub");
@@ -80,12 +82,16 @@ class ConnectionTestsTest {
                 .willReturn(aResponse().withStatus(200).withBody("{\"scopes\":[\"mail.send\"]}")));
         providers.stubFor(get(urlPathEqualTo("/domains")).withHeader("Authorization", equalTo("Bearer " + RESEND_KEY))
                 .willReturn(aResponse().withStatus(200).withBody("{\"data\":[]}")));
+        providers.stubFor(get(urlPathEqualTo("/v1/balance"))
+                .withHeader("Authorization", equalTo("Bearer " + io.integrationhub.testing.FakeStripe.SECRET_KEY))
+                .willReturn(aResponse().withStatus(200).withBody("{\"object\":\"balance\",\"available\":[]}")));
     }
 
     private static JsonNode test(String provider) {
         var response = hub.request("POST", "/api/v1/integrations/" + provider + "/test", TestHub.ADMIN, "");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        for (String secret : new String[] {SENDGRID_KEY, RESEND_KEY, SMTP_PASSWORD, FakeTwilio.AUTH_TOKEN}) {
+        for (String secret : new String[] {SENDGRID_KEY, RESEND_KEY, SMTP_PASSWORD, FakeTwilio.AUTH_TOKEN,
+                io.integrationhub.testing.FakeStripe.SECRET_KEY}) {
             assertThat(response.body()).doesNotContain(secret);
         }
         return Json.parse(response.body());
@@ -93,7 +99,7 @@ class ConnectionTestsTest {
 
     @Test
     void workingCredentialsAreOk() {
-        for (String provider : new String[] {"twilio", "sendgrid", "resend", "smtp"}) {
+        for (String provider : new String[] {"twilio", "sendgrid", "resend", "smtp", "stripe"}) {
             JsonNode outcome = test(provider);
             assertThat(outcome.get("ok").asBoolean()).as(outcome.toString()).isTrue();
             assertThat(outcome.get("result").asText()).isEqualTo("ok");
@@ -108,7 +114,7 @@ class ConnectionTestsTest {
             providers.resetAll();
             providers.stubFor(get(com.github.tomakehurst.wiremock.client.WireMock.anyUrl())
                     .willReturn(aResponse().withStatus(401).withBody("{\"message\":\"Authenticate\"}")));
-            for (String provider : new String[] {"twilio", "sendgrid", "resend"}) {
+            for (String provider : new String[] {"twilio", "sendgrid", "resend", "stripe"}) {
                 JsonNode outcome = test(provider);
                 assertThat(outcome.get("ok").asBoolean()).isFalse();
                 assertThat(outcome.get("result").asText()).as(outcome.toString()).isEqualTo("refused");
@@ -125,7 +131,7 @@ class ConnectionTestsTest {
                 smtp.setUser("hub@example.com", "hub", SMTP_PASSWORD);
             }
             assertThat(log.linesContainingAnyOf(java.util.List.of(SENDGRID_KEY, RESEND_KEY, SMTP_PASSWORD,
-                    FakeTwilio.AUTH_TOKEN))).isEmpty();
+                    FakeTwilio.AUTH_TOKEN, io.integrationhub.testing.FakeStripe.SECRET_KEY))).isEmpty();
         }
     }
 
