@@ -115,9 +115,18 @@ public class OutboxRoutes extends RouteBuilder {
                     io.integrationhub.sync.SyncRuns syncRuns = getContext().getRegistry().lookupByNameAndType(
                             io.integrationhub.sync.SyncRuns.BEAN, io.integrationhub.sync.SyncRuns.class);
                     int runs = syncRuns == null ? 0 : syncRuns.purgeFinished(before);
-                    if (purged + events + runs > 0) {
-                        LOG.info("Purged {} finished message(s), {} webhook event(s) and {} sync run record(s) older "
-                                + "than {} days", purged, events, runs, retention.toDays());
+                    int payments = 0;
+                    io.integrationhub.payments.Payments paymentRecords = getContext().getRegistry().lookupByNameAndType(
+                            io.integrationhub.payments.Payments.BEAN, io.integrationhub.payments.Payments.class);
+                    if (paymentRecords != null) {
+                        for (int chunk = paymentRecords.purgeFinished(before, 1000); chunk > 0;
+                                chunk = paymentRecords.purgeFinished(before, 1000)) {
+                            payments += chunk;
+                        }
+                    }
+                    if (purged + events + runs + payments > 0) {
+                        LOG.info("Purged {} finished message(s), {} webhook event(s), {} sync run record(s) and {} "
+                                + "payment record(s) older than {} days", purged, events, runs, payments, retention.toDays());
                         outbox.reclaimFreeSpace();
                     }
                 });

@@ -303,6 +303,20 @@ public final class Payments {
         });
     }
 
+    /**
+     * Deletes finished operations (done or failed) last changed before {@code before}, at most {@code limit}; their
+     * requests hold customers' data. Pending ones are never purged. Returns how many.
+     */
+    public int purgeFinished(Instant before, int limit) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM payment_operations WHERE id IN (SELECT id FROM "
+                    + "payment_operations WHERE state IN ('done', 'failed') AND updated_at < ? LIMIT " + limit + ")")) {
+                ps.setObject(1, store.time(before));
+                return ps.executeUpdate();
+            }
+        });
+    }
+
     /** A recorded charge, for {@code GET /api/v1/payments/charges/{id}}: only the scope that made it, or an admin. */
     public Optional<Operation> charge(String id, String scope, boolean admin) {
         return find(id).filter(op -> op.operation() == PaymentOperation.CHARGE && (admin || op.scope().equals(scope)));
