@@ -122,6 +122,7 @@ public class PaymentRoutes extends RouteBuilder {
         ApiDocs.answers(ApiDocs.idempotencyKey(rest.post("/subscriptions/{id}/cancel").id("rest-payments-cancel")
                         .consumes("application/json").produces("application/json")
                         .description("Cancel a subscription now, or at the end of the paid period ({\"atPeriodEnd\": true})")
+                        .type(io.integrationhub.api.docs.SubscriptionCancel.class)
                         .param().name("id").type(RestParamType.path).required(true).dataType("string")
                             .description("The subscription (sub_...)").endParam()),
                 200, "The subscription after the cancellation", Subscription.class, 400, 401, 404, 409, 415, 422, 502, 503)
@@ -178,10 +179,31 @@ public class PaymentRoutes extends RouteBuilder {
     private void post(RestDefinition rest, String path, String id, String description, int ok, String answer,
                       PaymentOperation operation) {
         ApiDocs.answers(ApiDocs.idempotencyKey(rest.post(path).id(id).consumes("application/json")
-                        .produces("application/json").description(description)),
+                        .produces("application/json").description(description).type(requestModel(operation))),
                 ok, answer, operation.resultType(), operation == PaymentOperation.CHARGE ? new int[] {400, 401, 402, 409, 413,
                         415, 422, 502, 503} : new int[] {400, 401, 404, 409, 413, 415, 422, 502, 503})
                 .to("direct:api-payments-" + operation.route());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readMap(String json) {
+        try {
+            return JsonResponses.JSON.readValue(json, Map.class);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The documented request body of an operation. */
+    private static Class<?> requestModel(PaymentOperation operation) {
+        return switch (operation) {
+            case CHARGE -> io.integrationhub.api.docs.ChargeRequest.class;
+            case CREATE_CUSTOMER -> io.integrationhub.api.docs.CustomerRequest.class;
+            case CREATE_CHECKOUT_SESSION -> io.integrationhub.api.docs.CheckoutSessionRequest.class;
+            case CREATE_PORTAL_SESSION -> io.integrationhub.api.docs.PortalSessionRequest.class;
+            case REFUND -> io.integrationhub.api.docs.RefundRequest.class;
+            case CANCEL_SUBSCRIPTION -> io.integrationhub.api.docs.SubscriptionCancel.class;
+        };
     }
 
     /** A charge as recorded: its result, its refusal, or pending while the outcome is being confirmed. */
@@ -241,9 +263,16 @@ public class PaymentRoutes extends RouteBuilder {
                     .retryAfter(CircuitBreakers.of(e.getContext()).openWait(failure.provider())));
         } else if (failure instanceof TransientDeliveryException transientFailure) {
             Problems.respond(e, new ApiProblem(503, "Payment provider unavailable", "the payment provider did not "
-                    + "answer in time; repeat the request with the same Idempotency-Key to get its outcome")
+                    + "answer in time; the hub keeps asking it with the same idempotency key: repeat the request with "
+                    + "the same Idempotency-Key to get its outcome")
                     .retryAfter(transientFailure.retryAfter() != null ? transientFailure.retryAfter()
                             : java.time.Duration.ofSeconds(5)));
+            if (failure instanceof PaymentPendingException pending) {
+                // the operation's id, to read a charge's outcome later (GET /api/v1/payments/charges/{id})
+                Map<String, Object> problem = new LinkedHashMap<>(readMap(e.getMessage().getBody(String.class)));
+                problem.put("id", pending.operationId());
+                e.getMessage().setBody(JsonResponses.write(problem));
+            }
         } else {
             Problems.respond(e, 502, "Bad gateway", "the payment provider refused the request"
                     + (failure.providerCode() == null ? "" : " (" + failure.providerCode() + ")"), null);

@@ -203,6 +203,9 @@ public final class Payments {
         } else {
             // the outcome is unknown: asked again by the caller's retry with the key, or by the reconciler
             release(id, attempts, failure);
+            if (failure instanceof TransientDeliveryException unknown && !(failure instanceof PaymentPendingException)) {
+                throw new PaymentPendingException(provider, id, unknown);
+            }
         }
         throw failure;
     }

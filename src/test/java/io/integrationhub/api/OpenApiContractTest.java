@@ -68,7 +68,10 @@ class OpenApiContractTest {
     void everyRouteIsDescribed() {
         assertThat(api.getPaths().keySet()).contains("/api/v1/email", "/api/v1/email/batch", "/api/v1/sms",
                 "/api/v1/sms/batch", "/api/v1/messages", "/api/v1/messages/{id}", "/api/v1/messages/{id}/retry",
-                "/api/v1/keys", "/api/v1/keys/{id}", "/api/v1/keys/{id}/rotate", "/api/v1/events/user-signed-up");
+                "/api/v1/keys", "/api/v1/keys/{id}", "/api/v1/keys/{id}/rotate", "/api/v1/events/user-signed-up",
+                "/api/v1/payments/charges", "/api/v1/payments/charges/{id}", "/api/v1/payments/customers",
+                "/api/v1/payments/checkout-sessions", "/api/v1/payments/portal-sessions", "/api/v1/payments/refunds",
+                "/api/v1/payments/subscriptions/{id}/cancel");
         assertThat(api.getServers()).isNotEmpty();
         assertThat(api.getServers().get(0).getUrl()).doesNotContain("0.0.0.0");
         assertThat(api.getTags()).allMatch(tag -> tag.getDescription() != null, "every tag has a description");

@@ -32,8 +32,8 @@ class HealthAndMetricsTest {
                     circuits = check.path("message").asText();
                 }
             }
-            // a breaker for each configured provider (the console defaults of both channels), and none for the rest
-            assertThat(circuits).isEqualTo("email-console=CLOSED, sms-console=CLOSED");
+            // a breaker for each configured provider (the console defaults, the payments mock), and none for the rest
+            assertThat(circuits).isEqualTo("email-console=CLOSED, payments-mock=CLOSED, sms-console=CLOSED");
             assertThat(hub.get("/observe/health/live").statusCode()).isEqualTo(200);
             assertThat(hub.get("/observe/health/ready").statusCode()).isEqualTo(200);
 

@@ -364,6 +364,10 @@ class StripePaymentsTest {
         HttpResponse<String> first = hub.post("/api/v1/payments/charges", body, "Idempotency-Key", "unknown-then-known");
         assertThat(first.statusCode()).isEqualTo(503);
         String key = FakeStripe.requests(stripe, "/v1/payment_intents").get(0).getHeader("Idempotency-Key");
+        // the answer names the charge, whose record says it is pending
+        String id = Json.parse(first.body()).get("id").asText();
+        assertThat(key).isEqualTo("hub-" + id);
+        assertThat(Json.parse(hub.get("/api/v1/payments/charges/" + id).body()).get("status").asText()).isEqualTo("pending");
 
         stripe.resetAll();
         stripe.stubFor(post(urlPathEqualTo("/v1/payment_intents")).willReturn(json(200,
@@ -377,6 +381,8 @@ class StripePaymentsTest {
         }
         assertThat(second.statusCode()).as(second.body()).isEqualTo(201);
         assertThat(Json.parse(second.body()).get("providerId").asText()).isEqualTo("pi_3Late");
+        assertThat(Json.parse(second.body()).get("id").asText()).isEqualTo(id);
+        assertThat(Json.parse(hub.get("/api/v1/payments/charges/" + id).body()).get("status").asText()).isEqualTo("succeeded");
         assertThat(FakeStripe.requests(stripe, "/v1/payment_intents")).extracting(r -> r.getHeader("Idempotency-Key"))
                 .containsOnly(key);
     }
