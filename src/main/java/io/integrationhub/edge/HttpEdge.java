@@ -86,6 +86,30 @@ public class HttpEdge implements CamelConfiguration {
                                 ctx.next();
                             }
                         });
+                        // uploads through signed file URLs: their length said first, and within the files' limit,
+                        // before the server spools a byte of them
+                        long maxFileBytes = Settings.number(context, "files.max-bytes");
+                        server.getRouter().route("/files/*").order(Integer.MIN_VALUE + 1).handler(ctx -> {
+                            if (ctx.request().method() == io.vertx.core.http.HttpMethod.PUT) {
+                                String length = ctx.request().getHeader("Content-Length");
+                                long declared = -1;
+                                try {
+                                    declared = length == null ? -1 : Long.parseLong(length.trim());
+                                } catch (NumberFormatException bad) {
+                                    declared = Long.MAX_VALUE;
+                                }
+                                if (declared < 0 || declared > maxFileBytes) {
+                                    int status = declared < 0 ? 411 : 413;
+                                    ctx.response().setStatusCode(status).putHeader("Content-Type", Problems.CONTENT_TYPE)
+                                            .putHeader("Connection", "close").end(Problems.body(status,
+                                                    status == 411 ? "Length required" : "Payload too large",
+                                                    status == 411 ? "a file upload needs its Content-Length"
+                                                            : "the file is larger than " + maxFileBytes + " bytes", null));
+                                    return;
+                                }
+                            }
+                            ctx.next();
+                        });
                     }
                     // a management server of its own (HUB_MANAGEMENT_PORT): the same answers and read deadlines
                     ManagementHttpServer management = context.hasService(ManagementHttpServer.class);

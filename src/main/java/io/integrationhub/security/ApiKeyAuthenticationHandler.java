@@ -23,12 +23,19 @@ final class ApiKeyAuthenticationHandler implements AuthenticationHandler {
 
     private final ApiKeys keys;
     private final long maxBodyBytes;
+    private final long maxFileBytes;
     private final RequestBodyBudget bodies;
 
-    ApiKeyAuthenticationHandler(ApiKeys keys, long maxBodyBytes, RequestBodyBudget bodies) {
+    ApiKeyAuthenticationHandler(ApiKeys keys, long maxBodyBytes, long maxFileBytes, RequestBodyBudget bodies) {
         this.keys = keys;
         this.maxBodyBytes = maxBodyBytes;
+        this.maxFileBytes = maxFileBytes;
         this.bodies = bodies;
+    }
+
+    /** File uploads: streamed to disk (never held in memory), up to their own limit, and their length said first. */
+    static boolean isFileUpload(HttpServerRequest request) {
+        return request.method() == io.vertx.core.http.HttpMethod.PUT && request.path().startsWith("/api/v1/files/");
     }
 
     @Override
@@ -43,16 +50,23 @@ final class ApiKeyAuthenticationHandler implements AuthenticationHandler {
             return;
         }
         String length = request.getHeader("Content-Length");
-        if (length != null && tooLarge(length)) {
+        boolean upload = isFileUpload(request);
+        if (upload && length == null && request.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+            ctx.response().setStatusCode(411).putHeader("Content-Type", Problems.CONTENT_TYPE).putHeader("Connection", "close")
+                    .end(Problems.body(411, "Length required", "a file upload needs its Content-Length", null));
+            return;
+        }
+        long limit = upload ? maxFileBytes : maxBodyBytes;
+        if (length != null && tooLarge(length, limit)) {
             ctx.response().setStatusCode(413).putHeader("Content-Type", Problems.CONTENT_TYPE);
             if (request.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
                 // the body is not read: the connection cannot be reused (HTTP/2 forbids the header, ends the stream)
                 ctx.response().putHeader("Connection", "close");
             }
-            ctx.response().end(Problems.body(413, "Payload too large", "the body is larger than " + maxBodyBytes + " bytes", null));
+            ctx.response().end(Problems.body(413, "Payload too large", "the body is larger than " + limit + " bytes", null));
             return;
         }
-        if (!bodies.admit(ctx)) {
+        if (!upload && !bodies.admit(ctx)) {
             return;
         }
         // answers carry secrets (a new key) and personal data (messages): no cache on the way may keep them
@@ -63,9 +77,9 @@ final class ApiKeyAuthenticationHandler implements AuthenticationHandler {
         ctx.next();
     }
 
-    private boolean tooLarge(String length) {
+    private static boolean tooLarge(String length, long limit) {
         try {
-            return Long.parseLong(length.trim()) > maxBodyBytes;
+            return Long.parseLong(length.trim()) > limit;
         } catch (NumberFormatException e) {
             return true;
         }

@@ -39,7 +39,7 @@ public class SecurityConfiguration implements CamelConfiguration {
         seed(keys, adminKey);
 
         ApiKeyAuthenticationHandler handler = new ApiKeyAuthenticationHandler(keys, maxBodyBytes,
-                RequestBodyBudget.of(camelContext));
+                io.integrationhub.Settings.number(camelContext, "files.max-bytes"), RequestBodyBudget.of(camelContext));
         camelContext.getManagementStrategy().addEventNotifier(new CallerOnExchange());
         MainHttpServer existing = camelContext.hasService(MainHttpServer.class);
         if (existing != null) {
