@@ -57,6 +57,16 @@ public class FileRoutes extends RouteBuilder {
     public void configure() {
         FileStorage storage = getContext().getRegistry().lookupByNameAndType(FilesConfiguration.STORAGE_BEAN, FileStorage.class);
         long maxBytes = Settings.number(getContext(), "files.max-bytes");
+        if (storage instanceof S3Files) {
+            // the guarded provider call: throttle at files.s3.rate, breaker breaker.files-s3.*
+            templatedRoute(io.integrationhub.delivery.ProviderGuard.TEMPLATE).routeId("guard-" + S3Files.PROVIDER)
+                    .parameter("provider", S3Files.PROVIDER)
+                    .parameter("rate", Settings.get(getContext(), "files.s3.rate"))
+                    .parameter("breaker", io.integrationhub.delivery.CircuitBreakers.of(getContext()).register(S3Files.PROVIDER));
+            from("direct:" + S3Files.PROVIDER).routeId(S3Files.PROVIDER).errorHandler(noErrorHandler())
+                    .process(e -> e.getMessage().setBody(new S3Files.Result(
+                            S3Files.call(e.getProperty(S3Files.CALL, java.util.concurrent.Callable.class)))));
+        }
 
         from("platform-http:" + API + "?matchOnUriPrefix=true&useStreaming=true").routeId("api-files")
                 .routeConfigurationId(ApiErrorHandling.ID)

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 @Configuration
 public class FilesConfiguration implements CamelConfiguration {
 
-    public static final List<String> PROVIDERS = List.of("local");
+    public static final List<String> PROVIDERS = List.of("local", "s3");
     public static final String STORAGE_BEAN = "fileStorage";
 
     @Override
@@ -27,8 +27,13 @@ public class FilesConfiguration implements CamelConfiguration {
             throw new IllegalArgumentException("STORAGE_PROVIDER must be one of " + PROVIDERS + ", not '" + name + "'");
         }
         Store store = StoreConfiguration.store(camelContext);
+        Path folder = Path.of(Settings.get(camelContext, "files.local-folder"));
+        if (name.equals("s3")) {
+            camelContext.getRegistry().bind(STORAGE_BEAN, FileStorage.class, s3(camelContext, folder));
+            return;
+        }
         String publicUrl = Settings.optional(camelContext, "hub.public-url");
-        LocalFiles local = new LocalFiles(store, Clock.systemUTC(), Path.of(Settings.get(camelContext, "files.local-folder")),
+        LocalFiles local = new LocalFiles(store, Clock.systemUTC(), folder,
                 publicUrl.isEmpty() ? "http://localhost:" + Settings.get(camelContext, "hub.port") : publicUrl,
                 FileSignatures.of(store, Clock.systemUTC()));
         int removed = local.removeLeftovers();
@@ -36,5 +41,41 @@ public class FilesConfiguration implements CamelConfiguration {
             LoggerFactory.getLogger(FilesConfiguration.class).info("Removed {} unfinished upload(s) from the files folder", removed);
         }
         camelContext.getRegistry().bind(STORAGE_BEAN, FileStorage.class, local);
+    }
+
+    /**
+     * S3 or an S3-compatible store: {@code S3_BUCKET}, {@code S3_REGION}, {@code S3_ENDPOINT} (then path-style), the
+     * credentials from {@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY} or else the SDK's default chain.
+     */
+    private static S3Files s3(CamelContext camelContext, Path folder) {
+        String bucket = Settings.optional(camelContext, "s3.bucket");
+        if (bucket.isEmpty()) {
+            throw new IllegalArgumentException("STORAGE_PROVIDER=s3 needs S3_BUCKET");
+        }
+        software.amazon.awssdk.regions.Region region = software.amazon.awssdk.regions.Region.of(
+                Settings.get(camelContext, "s3.region"));
+        String endpoint = Settings.optional(camelContext, "s3.endpoint");
+        String accessKey = Settings.optional(camelContext, "aws.access-key-id");
+        String secretKey = Settings.optional(camelContext, "aws.secret-access-key");
+        software.amazon.awssdk.auth.credentials.AwsCredentialsProvider credentials = accessKey.isEmpty()
+                ? software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider.builder().build()
+                : software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(accessKey, secretKey));
+        software.amazon.awssdk.services.s3.S3Configuration pathStyle = software.amazon.awssdk.services.s3.S3Configuration
+                .builder().pathStyleAccessEnabled(!endpoint.isEmpty()).build();
+        var client = software.amazon.awssdk.services.s3.S3Client.builder().region(region).credentialsProvider(credentials)
+                .serviceConfiguration(pathStyle)
+                .overrideConfiguration(o -> o.apiCallAttemptTimeout(java.time.Duration.ofMillis(
+                        Settings.number(camelContext, "http.response-timeout-ms"))));
+        var presigner = software.amazon.awssdk.services.s3.presigner.S3Presigner.builder().region(region)
+                .credentialsProvider(credentials).serviceConfiguration(pathStyle);
+        if (!endpoint.isEmpty()) {
+            client.endpointOverride(java.net.URI.create(endpoint));
+            presigner.endpointOverride(java.net.URI.create(endpoint));
+        }
+        software.amazon.awssdk.services.s3.S3Client s3 = client.build();
+        camelContext.getRegistry().bind("hubS3Client", software.amazon.awssdk.services.s3.S3Client.class, s3);
+        return new S3Files(s3, presigner.build(), bucket, camelContext.createProducerTemplate(),
+                Settings.number(camelContext, "s3.part-size"), folder.resolve("tmp"));
     }
 }

@@ -2,7 +2,6 @@ package io.integrationhub.files;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URLEncoder;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -11,14 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -37,7 +34,6 @@ import org.slf4j.LoggerFactory;
 public final class LocalFiles implements FileStorage {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalFiles.class);
-    private static final int BUFFER = 64 * 1024;
 
     private final Store store;
     private final Clock clock;
@@ -101,39 +97,13 @@ public final class LocalFiles implements FileStorage {
 
     @Override
     public StoredFile put(String app, String key, InputStream body, String contentType, Expected expected) {
-        Path upload = temporary.resolve(UUID.randomUUID() + ".upload");
+        Spool.Spooled spooled = Spool.spool(body, temporary, expected);
         try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            MessageDigest md5 = MessageDigest.getInstance("MD5");
-            long size = 0;
-            try (FileChannel channel = FileChannel.open(upload, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                 OutputStream out = Channels.newOutputStream(channel)) {
-                byte[] buffer = new byte[BUFFER];
-                for (int read = body.read(buffer); read >= 0; read = body.read(buffer)) {
-                    size += read;
-                    if (size > expected.maxBytes()) {
-                        throw FileProblem.tooLarge(expected.maxBytes());
-                    }
-                    sha256.update(buffer, 0, read);
-                    md5.update(buffer, 0, read);
-                    out.write(buffer, 0, read);
-                }
-                out.flush();
-                channel.force(true);
-            }
-            String sha = HexFormat.of().formatHex(sha256.digest());
-            String md5Hex = HexFormat.of().formatHex(md5.digest());
-            if (expected.md5Hex() != null && !expected.md5Hex().equalsIgnoreCase(md5Hex)) {
-                throw new FileProblem(400, "Checksum mismatch", "Content-MD5 does not match the body; nothing was stored");
-            }
-            if (expected.sha256Hex() != null && !expected.sha256Hex().equalsIgnoreCase(sha)) {
-                throw new FileProblem(400, "Checksum mismatch", "X-Checksum-SHA256 does not match the body; nothing was stored");
-            }
             String blob = UUID.randomUUID().toString().replace("-", "");
-            Files.move(upload, blobs.resolve(blob), StandardCopyOption.ATOMIC_MOVE);
+            Files.move(spooled.path(), blobs.resolve(blob), StandardCopyOption.ATOMIC_MOVE);
             Instant now = clock.instant();
-            long length = size;
-            StoredFile stored = new StoredFile(app, key, size, contentType, sha, "\"" + md5Hex + "\"", now);
+            StoredFile stored = new StoredFile(app, key, spooled.size(), contentType, spooled.sha256(),
+                    "\"" + spooled.md5() + "\"", now);
             String replaced = store.inTransaction(c -> {
                 String previous = blob(c, app, key);
                 String sql = previous == null
@@ -143,9 +113,9 @@ public final class LocalFiles implements FileStorage {
                                 + "updated_at = ? WHERE app = ? AND file_key = ?";
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
                     ps.setString(1, blob);
-                    ps.setLong(2, length);
+                    ps.setLong(2, stored.size());
                     ps.setString(3, contentType);
-                    ps.setString(4, sha);
+                    ps.setString(4, stored.sha256());
                     ps.setString(5, stored.etag());
                     ps.setObject(6, store.time(now));
                     ps.setObject(7, store.time(now));
@@ -161,14 +131,8 @@ public final class LocalFiles implements FileStorage {
             return stored;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         } finally {
-            try {
-                Files.deleteIfExists(upload);
-            } catch (IOException ignored) {
-                // removed at the next start
-            }
+            Spool.delete(spooled.path());
         }
     }
 

@@ -3,6 +3,8 @@ package io.integrationhub.testing;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import io.integrationhub.HubMain;
@@ -23,9 +25,17 @@ public final class HubProcess {
      */
     public static Process start(int port, Path store, String adminKey, Path log, Map<String, String> environment)
             throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                HubMain.class.getName());
+        return start(port, store, adminKey, log, environment, List.of());
+    }
+
+    /** As above, with options for the hub's JVM ({@code -Xmx256m}). */
+    public static Process start(int port, Path store, String adminKey, Path log, Map<String, String> environment,
+                                List<String> jvmOptions) throws IOException {
+        String javaBinary = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(javaBinary));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), HubMain.class.getName()));
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.directory(new File(System.getProperty("user.dir")));
         Map<String, String> env = builder.environment();
         env.put("HUB_PORT", String.valueOf(port));
