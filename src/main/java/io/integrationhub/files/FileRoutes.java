@@ -266,10 +266,42 @@ public class FileRoutes extends RouteBuilder {
                 }
             }
         }
-        StoredFile stored;
+        Spool.Spooled spooled;
         try (InputStream body = e.getIn().getBody(InputStream.class)) {
-            stored = storage.put(app, key, body == null ? InputStream.nullInputStream() : body, contentType,
+            spooled = Spool.spool(body == null ? InputStream.nullInputStream() : body, storage.spoolFolder(),
                     new FileStorage.Expected(maxBytes, md5Hex, shaHex));
+        }
+        // with an Idempotency-Key, the same upload (key, type and bytes) again is the first answer again; another
+        // upload with the key is a 422 and stores nothing
+        String idempotencyKey = request.getHeader(io.integrationhub.api.Idempotency.HEADER);
+        String scope = null;
+        io.integrationhub.api.Idempotency idempotency = null;
+        if (idempotencyKey != null && Callers.tryOf(e).isPresent()) {
+            try {
+                io.integrationhub.api.Idempotency.validateKey(idempotencyKey);
+                idempotency = e.getContext().getRegistry().lookupByNameAndType("idempotency", io.integrationhub.api.Idempotency.class);
+                scope = Callers.of(e).keyName();
+                io.integrationhub.api.Idempotency.Reservation reservation = idempotency.reserve(scope, idempotencyKey,
+                        io.integrationhub.api.Idempotency.requestHash("PUT", request.path() + "?app=" + app,
+                                contentType + "\n" + spooled.sha256()), Duration.ofMinutes(10));
+                if (!reservation.reserved()) {
+                    Spool.delete(spooled.path());
+                    JsonResponses.respondRaw(e, reservation.replay().status(), reservation.replay().body());
+                    return;
+                }
+            } catch (RuntimeException refused) {
+                Spool.delete(spooled.path());
+                throw refused;
+            }
+        }
+        StoredFile stored;
+        try {
+            stored = storage.putSpooled(app, key, spooled, contentType);
+        } catch (RuntimeException failed) {
+            if (idempotency != null) {
+                idempotency.release(scope, idempotencyKey);
+            }
+            throw failed;
         }
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("key", stored.key());
@@ -277,6 +309,10 @@ public class FileRoutes extends RouteBuilder {
         answer.put("contentType", stored.contentType());
         answer.put("sha256", stored.sha256());
         answer.put("etag", stored.etag());
+        if (idempotency != null) {
+            idempotency.complete(scope, idempotencyKey, new io.integrationhub.api.Idempotency.StoredResponse(201,
+                    JsonResponses.write(answer)));
+        }
         JsonResponses.respond(e, 201, answer);
     }
 

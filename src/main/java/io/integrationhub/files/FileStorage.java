@@ -16,7 +16,15 @@ public interface FileStorage {
     }
 
     /** Streams {@code body} to the key; nothing is under the key unless all of it arrived and matched. */
-    StoredFile put(String app, String key, InputStream body, String contentType, Expected expected);
+    default StoredFile put(String app, String key, InputStream body, String contentType, Expected expected) {
+        return putSpooled(app, key, Spool.spool(body, spoolFolder(), expected), contentType);
+    }
+
+    /** Where uploads are spooled (counted, hashed, checked) before they go to the provider. */
+    java.nio.file.Path spoolFolder();
+
+    /** Stores an upload already spooled and checked; the spooled file is this call's to remove. */
+    StoredFile putSpooled(String app, String key, Spool.Spooled spooled, String contentType);
 
     Optional<StoredFile> head(String app, String key);
 

@@ -28,6 +28,7 @@ public class FilesConfiguration implements CamelConfiguration {
         }
         Store store = StoreConfiguration.store(camelContext);
         Path folder = Path.of(Settings.get(camelContext, "files.local-folder"));
+        emptySpool(folder.resolve("spool"));
         if (name.equals("s3")) {
             camelContext.getRegistry().bind(STORAGE_BEAN, FileStorage.class, s3(camelContext, folder));
             return;
@@ -41,6 +42,24 @@ public class FilesConfiguration implements CamelConfiguration {
             LoggerFactory.getLogger(FilesConfiguration.class).info("Removed {} unfinished upload(s) from the files folder", removed);
         }
         camelContext.getRegistry().bind(STORAGE_BEAN, FileStorage.class, local);
+    }
+
+    /** Request bodies the server spooled for uploads that a crash cut off: nobody will read them. */
+    private static void emptySpool(Path spool) {
+        if (!java.nio.file.Files.isDirectory(spool)) {
+            return;
+        }
+        try (var files = java.nio.file.Files.walk(spool)) {
+            files.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(spool)).forEach(p -> {
+                try {
+                    java.nio.file.Files.deleteIfExists(p);
+                } catch (java.io.IOException e) {
+                    LoggerFactory.getLogger(FilesConfiguration.class).warn("Could not remove {}: {}", p, e.toString());
+                }
+            });
+        } catch (java.io.IOException e) {
+            LoggerFactory.getLogger(FilesConfiguration.class).warn("Could not empty the spool folder: {}", e.toString());
+        }
     }
 
     /**

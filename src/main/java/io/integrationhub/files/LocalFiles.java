@@ -96,8 +96,12 @@ public final class LocalFiles implements FileStorage {
     }
 
     @Override
-    public StoredFile put(String app, String key, InputStream body, String contentType, Expected expected) {
-        Spool.Spooled spooled = Spool.spool(body, temporary, expected);
+    public Path spoolFolder() {
+        return temporary;
+    }
+
+    @Override
+    public StoredFile putSpooled(String app, String key, Spool.Spooled spooled, String contentType) {
         try {
             String blob = UUID.randomUUID().toString().replace("-", "");
             Files.move(spooled.path(), blobs.resolve(blob), StandardCopyOption.ATOMIC_MOVE);

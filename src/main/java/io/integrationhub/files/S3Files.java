@@ -77,12 +77,26 @@ public final class S3Files implements FileStorage {
 
     @Override
     public StoredFile put(String app, String key, InputStream body, String contentType, Expected expected) {
+        checkLength(app, key);
+        return FileStorage.super.put(app, key, body, contentType, expected);
+    }
+
+    private static void checkLength(String app, String key) {
         if (objectKey(app, key).getBytes(java.nio.charset.StandardCharsets.UTF_8).length > FileKeys.MAX_BYTES) {
             throw new io.integrationhub.delivery.InvalidMessageException("key", "is too long for S3: with the app's "
                     + "name and a slash before it, an object key has at most " + FileKeys.MAX_BYTES + " bytes");
         }
-        Spool.Spooled spooled = Spool.spool(body, temporary, expected);
+    }
+
+    @Override
+    public Path spoolFolder() {
+        return temporary;
+    }
+
+    @Override
+    public StoredFile putSpooled(String app, String key, Spool.Spooled spooled, String contentType) {
         try {
+            checkLength(app, key);
             guarded(() -> {
                 Exchange sent = producer.send(uploadUri, e -> {
                     e.getMessage().setBody(spooled.path().toFile());

@@ -16,12 +16,12 @@ import java.util.UUID;
  * An upload's bytes in a temporary file of their own, counted and hashed as they arrive: refused as soon as they pass
  * the limit, and when the checksums given do not match. Only a spooled file that passed goes to a provider.
  */
-final class Spool {
+public final class Spool {
 
     private static final int BUFFER = 64 * 1024;
 
     /** A spooled upload: delete {@code path} once it was moved or sent. */
-    record Spooled(Path path, long size, String sha256, String md5) {
+    public record Spooled(Path path, long size, String sha256, String md5) {
     }
 
     private Spool() {

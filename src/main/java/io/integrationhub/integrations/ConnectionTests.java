@@ -27,7 +27,7 @@ import org.apache.camel.CamelContext;
 public final class ConnectionTests {
 
     /** The providers that can be tested, by the name the API takes. */
-    public static final List<String> PROVIDERS = List.of("twilio", "sendgrid", "resend", "smtp", "stripe");
+    public static final List<String> PROVIDERS = List.of("twilio", "sendgrid", "resend", "smtp", "stripe", "s3");
 
     /** What a test found: {@code ok}, or why not ({@code refused}: the credentials; {@code unreachable}; ...). */
     public record Outcome(String provider, boolean ok, String result, String detail, long millis) {
@@ -68,6 +68,7 @@ public final class ConnectionTests {
             case "smtp" -> smtp();
             // the balance: the lightest read every secret and restricted key with any read access may make
             case "stripe" -> bearer("stripe", "stripe.secret-key", "stripe.base-url", "/v1/balance");
+            case "s3" -> s3();
             default -> throw new IllegalArgumentException(provider);
         };
         return new Outcome(outcome.provider(), outcome.ok(), outcome.result(), outcome.detail(),
@@ -107,6 +108,30 @@ public final class ConnectionTests {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Outcome(provider, false, "unreachable", "interrupted", 0);
+        }
+    }
+
+    /** The configured bucket, looked at with the configured credentials (HeadBucket). */
+    private Outcome s3() {
+        software.amazon.awssdk.services.s3.S3Client s3 = context.getRegistry().lookupByNameAndType("hubS3Client",
+                software.amazon.awssdk.services.s3.S3Client.class);
+        if (s3 == null) {
+            throw new NotConfigured("s3 is not configured: STORAGE_PROVIDER is not s3");
+        }
+        String bucket = Settings.get(context, "s3.bucket");
+        try {
+            s3.headBucket(b -> b.bucket(bucket));
+            return new Outcome("s3", true, "ok", "the credentials reach the bucket", 0);
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() == 401 || e.statusCode() == 403) {
+                return new Outcome("s3", false, "refused", "the provider refused the credentials (HTTP " + e.statusCode() + ")", 0);
+            }
+            if (e.statusCode() == 404) {
+                return new Outcome("s3", false, "error", "the bucket does not exist", 0);
+            }
+            return new Outcome("s3", false, "error", "the provider answered HTTP " + e.statusCode(), 0);
+        } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
+            return new Outcome("s3", false, "unreachable", "no answer from the storage provider", 0);
         }
     }
 

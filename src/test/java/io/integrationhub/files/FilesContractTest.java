@@ -61,6 +61,7 @@ abstract class FilesContractTest {
         Map<String, String> settings = new java.util.HashMap<>(provider(data));
         settings.put("files.local-folder", data.resolve("files").toString());
         settings.put("files.max-bytes", String.valueOf(MAX));
+        settings.put("hub.http.body-timeout-seconds", "3");
         hub = TestHub.start(data, settings);
         shop = hub.createKey("shop", "sender").get("key").asText();
         blog = hub.createKey("blog", "sender").get("key").asText();
@@ -157,6 +158,20 @@ abstract class FilesContractTest {
                 "Range", "bytes=5242000-5243000");
         assertThat(middle.statusCode()).isEqualTo(206);
         assertThat(middle.body()).isEqualTo(java.util.Arrays.copyOfRange(big, 5_242_000, 5_243_001));
+    }
+
+    @Test
+    void anIdempotencyKeyReplaysTheSameUploadAndRefusesAnother() throws Exception {
+        byte[] first = random(10_000, 9);
+        HttpResponse<byte[]> put = send("PUT", "/api/v1/files/idem/a.bin", shop, first, "Idempotency-Key", "upload-a");
+        assertThat(put.statusCode()).isEqualTo(201);
+        HttpResponse<byte[]> again = send("PUT", "/api/v1/files/idem/a.bin", shop, first, "Idempotency-Key", "upload-a");
+        assertThat(again.statusCode()).isEqualTo(201);
+        assertThat(text(again)).isEqualTo(text(put));
+        HttpResponse<byte[]> other = send("PUT", "/api/v1/files/idem/a.bin", shop, random(10_000, 10), "Idempotency-Key", "upload-a");
+        assertThat(other.statusCode()).isEqualTo(422);
+        assertThat(send("GET", "/api/v1/files/idem/a.bin", shop, null).body()).isEqualTo(first);
+        assertThat(temporaryFiles()).isEmpty();
     }
 
     @Test
@@ -283,6 +298,58 @@ abstract class FilesContractTest {
             e.getMessage().setHeader(FileRoutes.KEY, "nightly/report.bin");
             e.setProperty(FileRoutes.APP, "shop");
         }).getMessage().getBody(Boolean.class)).isTrue();
+    }
+
+    @Test
+    void lyingAndSlowBodiesWriteNothing() throws Exception {
+        // a Content-Length larger than the limit: refused before a byte of the body is read
+        String[] tooLarge = rawHead("PUT /api/v1/files/lies/huge.bin", MAX + 1, new byte[0], false);
+        assertThat(tooLarge[0]).isEqualTo("413");
+        // no Content-Length at all (chunked): refused, the length must be said first
+        try (java.net.Socket socket = new java.net.Socket("localhost", hub.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("PUT /api/v1/files/lies/chunked.bin HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Authorization: Bearer " + shop + "\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            String answer = new String(socket.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertThat(answer).endsWith("411");
+        }
+        // fewer bytes than announced, then the client goes away: nothing stored
+        String[] shortBody = rawHead("PUT /api/v1/files/lies/short.bin", 1000, "only ten b".getBytes(), true);
+        assertThat(shortBody[0]).isNotEqualTo("201");
+        // a body that trickles in: the connection is closed at the body deadline (3 s here), nothing stored
+        long started = System.nanoTime();
+        String[] slow = rawHead("PUT /api/v1/files/lies/slow.bin", 100, "a".getBytes(), false);
+        assertThat(slow[0]).as("no answer: the connection was closed").isEmpty();
+        assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(8_000);
+        for (String key : new String[] {"huge.bin", "chunked.bin", "short.bin", "slow.bin"}) {
+            assertThat(send("GET", "/api/v1/files/lies/" + key, shop, null).statusCode()).isEqualTo(404);
+        }
+        assertThat(temporaryFiles()).isEmpty();
+    }
+
+    /**
+     * A request line and headers with this Content-Length, then {@code body}, then (when {@code close}) the end of the
+     * client's output; the status the server answered ("" when it closed the connection without one) and the rest.
+     */
+    private String[] rawHead(String requestLine, long contentLength, byte[] body, boolean close) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("localhost", hub.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write((requestLine + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + shop
+                    + "\r\nContent-Length: " + contentLength + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().write(body);
+            socket.getOutputStream().flush();
+            if (close) {
+                socket.shutdownOutput();
+            }
+            String answer;
+            try {
+                answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.net.SocketException reset) {
+                answer = "";
+            }
+            return answer.length() >= 12 ? new String[] {answer.substring(9, 12), answer} : new String[] {"", answer};
+        }
     }
 
     static Stream<Arguments> hostileKeys() {

@@ -44,6 +44,13 @@ class S3FilesTest extends FilesContractTest {
         assertThat(s3.listObjectsV2(b -> b.bucket(BUCKET).prefix("shop/kkkk")).contents()).isEmpty();
     }
 
+    @org.junit.jupiter.api.Test
+    void theConnectionTestReachesTheBucket() {
+        var response = hub.request("POST", "/api/v1/integrations/s3/test", io.integrationhub.testing.TestHub.ADMIN, "");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).contains("\"ok\":true").doesNotContain(s3proxy.getSecretKey());
+    }
+
     @Override
     void stopProvider() {
         if (s3 != null) {
