@@ -352,7 +352,7 @@ public class FileRoutes extends RouteBuilder {
             return;
         }
         try (InputStream in = storage.open(app, key, start, end)) {
-            byte[] buffer = new byte[64 * 1024];
+            byte[] buffer = new byte[256 * 1024];
             for (int read = in.read(buffer); read > 0; read = in.read(buffer)) {
                 if (response.closed()) {
                     return;

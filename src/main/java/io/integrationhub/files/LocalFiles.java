@@ -107,7 +107,7 @@ public final class LocalFiles implements FileStorage {
             Files.move(spooled.path(), blobs.resolve(blob), StandardCopyOption.ATOMIC_MOVE);
             Instant now = clock.instant();
             StoredFile stored = new StoredFile(app, key, spooled.size(), contentType, spooled.sha256(),
-                    "\"" + spooled.md5() + "\"", now);
+                    "\"" + spooled.sha256().substring(0, 32) + "\"", now);
             String replaced = store.inTransaction(c -> {
                 String previous = blob(c, app, key);
                 String sql = previous == null

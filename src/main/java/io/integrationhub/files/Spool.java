@@ -18,9 +18,9 @@ import java.util.UUID;
  */
 public final class Spool {
 
-    private static final int BUFFER = 64 * 1024;
+    private static final int BUFFER = 256 * 1024;
 
-    /** A spooled upload: delete {@code path} once it was moved or sent. */
+    /** A spooled upload: delete {@code path} once it was moved or sent. {@code md5} only when one was checked. */
     public record Spooled(Path path, long size, String sha256, String md5) {
     }
 
@@ -32,7 +32,8 @@ public final class Spool {
         boolean kept = false;
         try {
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            MessageDigest md5 = MessageDigest.getInstance("MD5");
+            // MD5 only to check a Content-MD5 the client sent (the ETag is the SHA-256's)
+            MessageDigest md5 = expected.md5Hex() == null ? null : MessageDigest.getInstance("MD5");
             long size = 0;
             try (FileChannel channel = FileChannel.open(upload, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                  OutputStream out = Channels.newOutputStream(channel)) {
@@ -43,14 +44,16 @@ public final class Spool {
                         throw FileProblem.tooLarge(expected.maxBytes());
                     }
                     sha256.update(buffer, 0, read);
-                    md5.update(buffer, 0, read);
+                    if (md5 != null) {
+                        md5.update(buffer, 0, read);
+                    }
                     out.write(buffer, 0, read);
                 }
                 out.flush();
                 channel.force(true);
             }
             String sha = HexFormat.of().formatHex(sha256.digest());
-            String md5Hex = HexFormat.of().formatHex(md5.digest());
+            String md5Hex = md5 == null ? null : HexFormat.of().formatHex(md5.digest());
             if (expected.md5Hex() != null && !expected.md5Hex().equalsIgnoreCase(md5Hex)) {
                 throw new FileProblem(400, "Checksum mismatch", "Content-MD5 does not match the body; nothing was stored");
             }
