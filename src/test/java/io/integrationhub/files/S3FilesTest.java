@@ -51,6 +51,22 @@ class S3FilesTest extends FilesContractTest {
         assertThat(response.body()).contains("\"ok\":true").doesNotContain(s3proxy.getSecretKey());
     }
 
+    @org.junit.jupiter.api.Test
+    void credentialsS3RefusesAreA502ThatNeverEchoesThem(@org.junit.jupiter.api.io.TempDir Path other) throws Exception {
+        String wrongSecret = "wrong-secret-that-must-not-leak-0123";
+        Map<String, String> settings = new java.util.HashMap<>(Map.of("storage.provider", "s3", "s3.bucket", BUCKET,
+                "s3.endpoint", s3proxy.getUri().toString(), "aws.access-key-id", s3proxy.getAccessKey(),
+                "aws.secret-access-key", wrongSecret, "files.local-folder", other.resolve("files").toString()));
+        try (io.integrationhub.testing.LogCapture logs = io.integrationhub.testing.LogCapture.attach();
+             io.integrationhub.testing.TestHub refused = io.integrationhub.testing.TestHub.start(other, settings)) {
+            var response = refused.request("PUT", "/api/v1/files/denied/a.txt", io.integrationhub.testing.TestHub.ADMIN, "x");
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(502);
+            assertThat(response.body()).contains("refused the hub's credentials").doesNotContain(wrongSecret);
+            assertThat(logs.linesContainingAnyOf(java.util.List.of(wrongSecret))).isEmpty();
+        }
+        assertThat(s3.listObjectsV2(b -> b.bucket(BUCKET).prefix("hub_admin_key/denied/")).contents()).isEmpty();
+    }
+
     @Override
     void stopProvider() {
         if (s3 != null) {
