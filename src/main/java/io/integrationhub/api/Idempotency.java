@@ -71,15 +71,14 @@ public final class Idempotency {
      * Without a key the work simply runs in a transaction.
      */
     public StoredResponse execute(String scope, String key, String requestHash, Store.Work<StoredResponse> work) {
-        // group commit: concurrent accepts share one transaction and one write, each answered after its commit
         if (key == null) {
-            return store.inSharedTransaction(work);
+            return store.inTransaction(work);
         }
         // a concurrent first request may hold the key for as long as its work takes (a provider call): wait for it
         long deadline = System.nanoTime() + WAIT_FOR_FIRST.toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                return store.inSharedTransaction(c -> {
+                return store.inTransaction(c -> {
                     insertKey(c, scope, key, requestHash);
                     StoredResponse response = work.apply(c);
                     storeResponse(c, scope, key, response);
