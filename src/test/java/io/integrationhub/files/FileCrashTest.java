@@ -83,14 +83,7 @@ class FileCrashTest {
     private Process start(Path files) throws Exception {
         Process process = HubProcess.start(port, dir, ADMIN_KEY, dir.resolve("hub.log"), Map.of(
                 "FILES_LOCAL_FOLDER", files.toString()), List.of());
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            try {
-                return http.send(HttpRequest.newBuilder(uri("/observe/health/ready")).GET().build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-            } catch (java.io.IOException notYet) {
-                return false;
-            }
-        });
+        HubProcess.awaitReady(process, port, dir.resolve("hub.log"));
         return process;
     }
 

@@ -24,7 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * A 1 GiB file up and down through a hub in its own JVM with {@code -Xmx256m}: four times its heap, streamed both
@@ -57,7 +56,7 @@ class LargeFileStreamingTest {
                 "FILES_LOCAL_FOLDER", dir.resolve("files").toString(),
                 "FILES_MAX_BYTES", String.valueOf(2 * SIZE),
                 "HUB_HTTP_BODY_TIMEOUT_SECONDS", "120"), List.of("-Xmx256m"));
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(this::ready);
+        HubProcess.awaitReady(hub, port, dir.resolve("hub.log"));
 
         AtomicLong heapPeak = new AtomicLong();
         AtomicBoolean transferring = new AtomicBoolean(true);
@@ -117,15 +116,6 @@ class LargeFileStreamingTest {
             return (long) used;
         } catch (IOException | InterruptedException e) {
             return 0;
-        }
-    }
-
-    private boolean ready() {
-        try {
-            return http.send(HttpRequest.newBuilder(uri("/observe/health/ready")).GET().build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException | InterruptedException e) {
-            return false;
         }
     }
 

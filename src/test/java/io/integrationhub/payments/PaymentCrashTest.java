@@ -5,8 +5,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -76,7 +74,7 @@ class PaymentCrashTest {
                 .willReturn(json(200, FakeStripe.paymentIntent("pi_3Crash", 2999, "usd", "succeeded")).withFixedDelay(1500)));
         port = TestHub.freePort();
         Process first = startHub();
-        awaitReady(first);
+        HubProcess.awaitReady(first, port, dir.resolve("hub.log"));
 
         String body = "{\"amount\": 2999, \"currency\": \"usd\", \"paymentMethod\": \"pm_card_visa\"}";
         CompletableFuture<HttpResponse<String>> lost = http.sendAsync(charge(body), HttpResponse.BodyHandlers.ofString());
@@ -105,7 +103,7 @@ class PaymentCrashTest {
         stripe.stubFor(post(urlPathEqualTo("/v1/payment_intents")).willReturn(json(200,
                 FakeStripe.paymentIntent("pi_3Crash", 2999, "usd", "succeeded")).withHeader("Idempotent-Replayed", "true")));
         Process second = startHub();
-        awaitReady(second);
+        HubProcess.awaitReady(second, port, dir.resolve("hub.log"));
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
             try (Connection store = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("hub.db").toAbsolutePath());
                  Statement sql = store.createStatement()) {
@@ -116,7 +114,7 @@ class PaymentCrashTest {
         assertThat(asked).hasSize(1);
         String key = asked.get(0).getHeader("Idempotency-Key");
         assertThat(key).startsWith("hub-pay_");
-        assertThat(logTail()).contains("was confirmed with payments-stripe");
+        assertThat(HubProcess.tail(dir.resolve("hub.log"))).contains("was confirmed with payments-stripe");
 
         // the caller, repeating its request with its key, gets the charge: succeeded, and Stripe is not asked again
         HttpResponse<String> repeated = http.send(charge(body), HttpResponse.BodyHandlers.ofString());
@@ -155,25 +153,6 @@ class PaymentCrashTest {
                 "DB_CONNECTION_TIMEOUT_MS", "15000"));
         started.add(process);
         return process;
-    }
-
-    private void awaitReady(Process process) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-            assertThat(process.isAlive()).as("hub alive; log:%n%s", logTail()).isTrue();
-            int status;
-            try {
-                status = http.send(HttpRequest.newBuilder(uri("/observe/health/ready")).timeout(Duration.ofSeconds(5))
-                        .GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-            } catch (IOException notYet) {
-                status = -1;
-            }
-            assertThat(status).isEqualTo(200);
-        });
-    }
-
-    private String logTail() throws IOException {
-        List<String> lines = Files.readAllLines(dir.resolve("hub.log"), StandardCharsets.UTF_8);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
     }
 
     private URI uri(String path) {

@@ -28,6 +28,36 @@ public final class HubProcess {
         return start(port, store, adminKey, log, environment, List.of());
     }
 
+    /**
+     * Waits (up to 60 s) until the hub in {@code process} on {@code port} answers ready; fails with the end of its
+     * {@code log} when the process dies first.
+     */
+    public static void awaitReady(Process process, int port, Path log) {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .connectTimeout(java.time.Duration.ofSeconds(5)).build();
+        java.net.URI ready = java.net.URI.create("http://localhost:" + port + "/observe/health/ready");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                .pollInterval(java.time.Duration.ofMillis(200)).untilAsserted(() -> {
+                    org.assertj.core.api.Assertions.assertThat(process.isAlive())
+                            .as("hub alive; log:%n%s", tail(log)).isTrue();
+                    int status;
+                    try {
+                        status = http.send(java.net.http.HttpRequest.newBuilder(ready)
+                                .timeout(java.time.Duration.ofSeconds(5)).GET().build(),
+                                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+                    } catch (IOException notYet) {
+                        status = -1;
+                    }
+                    org.assertj.core.api.Assertions.assertThat(status).isEqualTo(200);
+                });
+    }
+
+    /** The last 60 lines of a hub's log. */
+    public static String tail(Path log) throws IOException {
+        List<String> lines = java.nio.file.Files.readAllLines(log, java.nio.charset.StandardCharsets.UTF_8);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    }
+
     /** As above, with options for the hub's JVM ({@code -Xmx256m}). */
     public static Process start(int port, Path store, String adminKey, Path log, Map<String, String> environment,
                                 List<String> jvmOptions) throws IOException {

@@ -83,7 +83,7 @@ class WebhookCrashTest {
         Files.writeString(routes.resolve("event-mails.camel.yaml"), SUBSCRIBER);
         port = TestHub.freePort();
         Process first = startHub(routes);
-        awaitReady(first);
+        HubProcess.awaitReady(first, port, dir.resolve("hub.log"));
 
         // four clients post events until the hub is killed under them
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();
@@ -115,7 +115,7 @@ class WebhookCrashTest {
         Map<String, Integer> beforeRestart = eventMails();
 
         Process second = startHub(routes);
-        awaitReady(second);
+        HubProcess.awaitReady(second, port, dir.resolve("hub.log"));
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
             Map<String, Integer> mails = eventMails();
             assertThat(mails.keySet()).as("an email for every acknowledged event").containsAll(acknowledged);
@@ -173,25 +173,6 @@ class WebhookCrashTest {
                 "STRIPE_WEBHOOK_SECRET", SECRET, "HUB_ROUTES_DIR", routes.toAbsolutePath().toString()));
         started.add(process);
         return process;
-    }
-
-    private void awaitReady(Process process) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-            assertThat(process.isAlive()).as("hub alive; log:%n%s", logTail()).isTrue();
-            int status;
-            try {
-                status = http.send(HttpRequest.newBuilder(uri("/observe/health/ready")).timeout(Duration.ofSeconds(5))
-                        .GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-            } catch (IOException notYet) {
-                status = -1;
-            }
-            assertThat(status).isEqualTo(200);
-        });
-    }
-
-    private String logTail() throws IOException {
-        List<String> lines = Files.readAllLines(dir.resolve("hub.log"), StandardCharsets.UTF_8);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }
 
     private URI uri(String path) {
