@@ -114,7 +114,9 @@ class PaymentCrashTest {
         assertThat(asked).hasSize(1);
         String key = asked.get(0).getHeader("Idempotency-Key");
         assertThat(key).startsWith("hub-pay_");
-        assertThat(HubProcess.tail(dir.resolve("hub.log"))).contains("was confirmed with payments-stripe");
+        // the record is completed before the reconciler logs it
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(java.nio.file.Files.readString(dir.resolve("hub.log"))).contains("was confirmed with payments-stripe"));
 
         // the caller, repeating its request with its key, gets the charge: succeeded, and Stripe is not asked again
         HttpResponse<String> repeated = http.send(charge(body), HttpResponse.BodyHandlers.ofString());
