@@ -68,17 +68,21 @@ public final class Idempotency {
 
     /**
      * Runs {@code work} once per (scope, key): its response is stored with the key in the work's own transaction.
-     * Without a key the work simply runs in a transaction.
+     * Without a key the work simply runs in a transaction. The transaction is shared with the accepts of other
+     * threads at the same time (group commit: one write for all of them, each answered after the commit that holds
+     * it), so the work must be short and wait for nothing but the store.
      */
     public StoredResponse execute(String scope, String key, String requestHash, Store.Work<StoredResponse> work) {
         if (key == null) {
-            return store.inTransaction(work);
+            return store.inSharedTransaction(work);
         }
         // a concurrent first request may hold the key for as long as its work takes (a provider call): wait for it
         long deadline = System.nanoTime() + WAIT_FOR_FIRST.toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                return store.inTransaction(c -> {
+                // a second request with the key in the same shared transaction fails alone on the primary key, and
+                // reads the first one's response after the commit
+                return store.inSharedTransaction(c -> {
                     insertKey(c, scope, key, requestHash);
                     StoredResponse response = work.apply(c);
                     storeResponse(c, scope, key, response);

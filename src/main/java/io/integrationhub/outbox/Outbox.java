@@ -376,8 +376,12 @@ public final class Outbox {
         });
     }
 
+    /**
+     * One message's outcome or lease, written in a transaction shared with the other workers' at the same time
+     * (group commit): under load, the outcomes of many deliveries take one write.
+     */
     private boolean update(String id, String lease, String assignments, Object... values) {
-        return store.inTransaction(c -> {
+        return store.inSharedTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_messages SET " + assignments
                     + " WHERE id = ? AND lease_owner = ? AND status = 'sending'")) {
                 int i = 1;

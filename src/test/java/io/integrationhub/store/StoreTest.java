@@ -2,7 +2,6 @@ package io.integrationhub.store;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -35,6 +34,7 @@ import io.integrationhub.outbox.Outbox;
 import io.integrationhub.outbox.OutboxMessage;
 import io.integrationhub.testing.BothStores;
 import io.integrationhub.testing.BothStores.Backend;
+import io.integrationhub.testing.TestHub;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationState;
@@ -302,6 +302,7 @@ class StoreTest {
 
         int threads = 20;
         AtomicInteger runs = new AtomicInteger();
+        AtomicInteger handedIn = new AtomicInteger();
         CyclicBarrier start = new CyclicBarrier(threads);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         List<StoredResponse> responses = new ArrayList<>();
@@ -310,14 +311,16 @@ class StoreTest {
             for (int t = 0; t < threads; t++) {
                 futures.add(pool.submit(() -> {
                     start.await();
+                    handedIn.incrementAndGet();
                     return idempotency.execute("sender", "key-1", hash, c -> {
                         runs.incrementAndGet();
                         String id = Outbox.newId();
                         outbox.enqueue(c, id, "email", "{\"subject\":\"once\"}", "sender");
-                        // hold the key uncommitted until the others wait for it (every connection of the pool
-                        // but this one): the unique key, not their timing, must keep them from running the work
-                        await().atMost(Duration.ofSeconds(30))
-                                .until(() -> sessionsWaitingForTheKey(backend, store) >= POOL_SIZE - 1);
+                        // hold the key uncommitted until every other request has been handed in (they queue for the
+                        // next shared transaction, or share this one): the unique key, not their timing, must keep
+                        // them from running the work
+                        await().atMost(Duration.ofSeconds(30)).until(() -> handedIn.get() == threads);
+                        TestHub.sleep(100);
                         return new StoredResponse(202, "{\"id\":\"" + id + "\"}");
                     });
                 }));
@@ -399,25 +402,6 @@ class StoreTest {
                 return rs.getLong(1);
             }
         });
-    }
-
-    /**
-     * How many sessions of the last opened store wait for an idempotency key another transaction holds uncommitted,
-     * asked on a connection of its own (the pool's may all be waiting). PostgreSQL reports them as waiting for a
-     * lock. SQLite has one writer: the others hold a pooled connection while they wait for the write lock, and
-     * the pool counts them.
-     */
-    private long sessionsWaitingForTheKey(Backend backend, Store store) throws SQLException {
-        if (backend == Backend.SQLITE) {
-            // the embedded store's transactions wait for the one writer in the hub, before SQLite
-            return store.waitingWriters();
-        }
-        String sql = "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
-        try (Connection c = DriverManager.getConnection(url, null, null);
-             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 
     /**
