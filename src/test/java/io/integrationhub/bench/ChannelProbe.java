@@ -72,7 +72,7 @@ public final class ChannelProbe {
         System.exit(0);
     }
 
-    private static void latency(int messages) throws Exception {
+    static void latency(int messages) throws Exception {
         Path data = Files.createTempDirectory("hub-probe");
         long t0 = System.nanoTime();
         try (TestHub hub = TestHub.start(data, Map.of())) {
