@@ -68,7 +68,8 @@ public final class Idempotency {
 
     /**
      * Runs {@code work} once per (scope, key): its response is stored with the key in the work's own transaction.
-     * Without a key the work simply runs in a transaction. The transaction is shared with the accepts of other
+     * Without a key (and then without a {@code requestHash}, which may be null) the work simply runs in a
+     * transaction. The transaction is shared with the accepts of other
      * threads at the same time (group commit: one write for all of them, each answered after the commit that holds
      * it), so the work must be short and wait for nothing but the store.
      */

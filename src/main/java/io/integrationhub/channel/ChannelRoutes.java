@@ -175,7 +175,7 @@ public class ChannelRoutes extends RouteBuilder {
                     String createdBy = Callers.tryOf(e).map(Caller::keyName).orElse("route:" + e.getFromRouteId());
                     String payload = json.writeValueAsString(message);
                     Idempotency.StoredResponse response = idempotency.execute(scope("direct:enqueue-" + c, e), key,
-                            Idempotency.requestHash("ENQUEUE", "direct:enqueue-" + c, payload), tx -> {
+                            key == null ? null : Idempotency.requestHash("ENQUEUE", "direct:enqueue-" + c, payload), tx -> {
                                 String id = Outbox.newId();
                                 outbox.enqueue(tx, id, c, payload, createdBy);
                                 return new Idempotency.StoredResponse(202, JsonResponses.write(accepted(id)));
@@ -220,7 +220,7 @@ public class ChannelRoutes extends RouteBuilder {
                     String key = idempotencyHeader(e);
                     String payload = json.writeValueAsString(allowed(policy, channel.parse(request, ""), caller, ""));
                     Idempotency.StoredResponse response = idempotency.execute(caller.keyName(), key,
-                            Idempotency.requestHash("POST", "/api/v1/" + c, JsonBodies.canonical(request)), tx -> {
+                            key == null ? null : Idempotency.requestHash("POST", "/api/v1/" + c, JsonBodies.canonical(request)), tx -> {
                                 String id = Outbox.newId();
                                 outbox.enqueue(tx, id, c, payload, caller.keyName());
                                 return new Idempotency.StoredResponse(202, JsonResponses.write(accepted(id)));
@@ -257,7 +257,8 @@ public class ChannelRoutes extends RouteBuilder {
                         return;
                     }
                     Idempotency.StoredResponse response = idempotency.execute(caller.keyName(), key,
-                            Idempotency.requestHash("POST", "/api/v1/" + c + "/batch", JsonBodies.canonical(request)), tx -> {
+                            key == null ? null
+                                    : Idempotency.requestHash("POST", "/api/v1/" + c + "/batch", JsonBodies.canonical(request)), tx -> {
                                 List<Map<String, Object>> results = new ArrayList<>();
                                 int accepted = 0;
                                 for (int i = 0; i < parsed.size(); i++) {

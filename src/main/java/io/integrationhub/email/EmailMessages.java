@@ -112,8 +112,16 @@ public final class EmailMessages {
             errors.add(new FieldError(path + "from", "is required (no EMAIL_FROM is configured)"));
             return null;
         }
-        return EmailAddress.parse(defaultFrom);
+        EmailAddress parsed = defaultFromAddress;
+        if (parsed == null) {
+            // parsed once, on the first message that needs it (a bad EMAIL_FROM fails that message, as before)
+            parsed = EmailAddress.parse(defaultFrom);
+            defaultFromAddress = parsed;
+        }
+        return parsed;
     }
+
+    private volatile EmailAddress defaultFromAddress;
 
     private static List<EmailAddress> addresses(JsonNode node, String field, boolean required, List<FieldError> errors) {
         List<EmailAddress> result = new ArrayList<>();

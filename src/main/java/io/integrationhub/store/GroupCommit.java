@@ -17,9 +17,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Group commit: small units of work from many threads (each accepting one request) share one transaction and one
  * write. Each unit runs in a savepoint of its own, so one that fails is undone alone and fails alone; the caller is
- * answered only after the commit that holds its unit, so what a caller acknowledges is stored. One committer thread
+ * answered only after the commit that holds its unit, so what a caller acknowledges is stored. A committer thread
  * takes whatever has queued while the previous transaction ran: under light load a transaction holds one unit,
- * under heavy load many.
+ * under heavy load many. The embedded store has one committer (it has one writer); PostgreSQL several, whose
+ * transactions wait for their commit's flush side by side (and the server flushes them together).
  */
 final class GroupCommit {
 
@@ -30,18 +31,21 @@ final class GroupCommit {
     private final Store store;
     private final long waitMillis;
     private final LinkedBlockingQueue<Unit<?>> queue = new LinkedBlockingQueue<>();
-    private final Thread committer;
+    private final List<Thread> committers = new ArrayList<>();
     private volatile boolean closed;
 
     private record Unit<T>(Store.Work<T> work, CompletableFuture<T> done) {
     }
 
-    GroupCommit(Store store, long waitMillis) {
+    GroupCommit(Store store, long waitMillis, int committers) {
         this.store = store;
         this.waitMillis = waitMillis;
-        this.committer = new Thread(this::commitWhatQueues, "store-group-commit");
-        this.committer.setDaemon(true);
-        this.committer.start();
+        for (int i = 0; i < committers; i++) {
+            Thread committer = new Thread(this::commitWhatQueues, "store-group-commit-" + (i + 1));
+            committer.setDaemon(true);
+            committer.start();
+            this.committers.add(committer);
+        }
     }
 
     <T> T run(Store.Work<T> work) {
@@ -104,6 +108,11 @@ final class GroupCommit {
     }
 
     private void commit(List<Unit<?>> batch) {
+        if (batch.size() == 1) {
+            // alone in its transaction: no savepoint needed, the transaction's failure is the unit's
+            commitAlone(batch.get(0));
+            return;
+        }
         Object[] results = new Object[batch.size()];
         Throwable[] failures = new Throwable[batch.size()];
         try {
@@ -122,6 +131,14 @@ final class GroupCommit {
                 return null;
             });
         } catch (RuntimeException transactionFailed) {
+            if (Store.isTransactionConflict(transactionFailed)) {
+                // PostgreSQL chose this transaction to break a deadlock with another one (two hubs, or two committers,
+                // taking the same keys in another order): nothing of it is stored, and each unit is run again alone
+                LOG.debug("Shared transaction of {} units rolled back ({}); each runs alone", batch.size(),
+                        transactionFailed.getMessage());
+                batch.forEach(this::commitAlone);
+                return;
+            }
             // nothing of this transaction is stored: every unit fails
             for (Unit<?> unit : batch) {
                 unit.done().completeExceptionally(transactionFailed);
@@ -131,6 +148,17 @@ final class GroupCommit {
         for (int i = 0; i < batch.size(); i++) {
             complete(batch.get(i), results[i], failures[i]);
         }
+    }
+
+    private <T> void commitAlone(Unit<T> unit) {
+        T result;
+        try {
+            result = store.inTransaction(unit.work());
+        } catch (RuntimeException failed) {
+            unit.done().completeExceptionally(failed);
+            return;
+        }
+        unit.done().complete(result);
     }
 
     @SuppressWarnings("unchecked")
@@ -150,6 +178,6 @@ final class GroupCommit {
 
     void close() {
         closed = true;
-        committer.interrupt();
+        committers.forEach(Thread::interrupt);
     }
 }

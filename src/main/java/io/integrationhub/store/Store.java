@@ -51,6 +51,8 @@ public final class Store {
     private final java.util.concurrent.locks.ReentrantLock writer = new java.util.concurrent.locks.ReentrantLock(true);
     private final long lockTimeoutMillis;
     private volatile GroupCommit groupCommit;
+    /** Shared transactions PostgreSQL runs at once (each on a connection of the pool, waiting for its flush). */
+    static final int POSTGRES_COMMITTERS = 3;
 
     /** Embedded store: how many transactions wait for the writer's turn now. */
     public int waitingWriters() {
@@ -67,7 +69,7 @@ public final class Store {
         if (group == null) {
             synchronized (this) {
                 if (groupCommit == null) {
-                    groupCommit = new GroupCommit(this, lockTimeoutMillis);
+                    groupCommit = new GroupCommit(this, lockTimeoutMillis, postgres ? POSTGRES_COMMITTERS : 1);
                 }
                 group = groupCommit;
             }
@@ -347,6 +349,16 @@ public final class Store {
     public static boolean isLockTimeout(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof org.sqlite.SQLiteException sqlite && (sqlite.getResultCode().code & 0xff) == 5) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** PostgreSQL rolled the transaction back to break a deadlock or a serialization conflict (SQL state class 40). */
+    public static boolean isTransactionConflict(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("40")) {
                 return true;
             }
         }
