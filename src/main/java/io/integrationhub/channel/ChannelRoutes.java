@@ -174,11 +174,12 @@ public class ChannelRoutes extends RouteBuilder {
                     // an app calling through a route owns what it queues: its messages API shows it
                     String createdBy = Callers.tryOf(e).map(Caller::keyName).orElse("route:" + e.getFromRouteId());
                     String payload = json.writeValueAsString(message);
+                    String id = Outbox.newId();
+                    Idempotency.StoredResponse accepted = new Idempotency.StoredResponse(202, JsonResponses.write(accepted(id)));
                     Idempotency.StoredResponse response = idempotency.execute(scope("direct:enqueue-" + c, e), key,
                             key == null ? null : Idempotency.requestHash("ENQUEUE", "direct:enqueue-" + c, payload), tx -> {
-                                String id = Outbox.newId();
                                 outbox.enqueue(tx, id, c, payload, createdBy);
-                                return new Idempotency.StoredResponse(202, JsonResponses.write(accepted(id)));
+                                return accepted;
                             });
                     e.getMessage().setBody(json.readValue(response.body(), Map.class));
                 })
@@ -219,11 +220,13 @@ public class ChannelRoutes extends RouteBuilder {
                     JsonNode request = JsonBodies.readObject(e);
                     String key = idempotencyHeader(e);
                     String payload = json.writeValueAsString(allowed(policy, channel.parse(request, ""), caller, ""));
+                    // the answer is written before the store's turn: the shared transaction only inserts
+                    String id = Outbox.newId();
+                    Idempotency.StoredResponse accepted = new Idempotency.StoredResponse(202, JsonResponses.write(accepted(id)));
                     Idempotency.StoredResponse response = idempotency.execute(caller.keyName(), key,
                             key == null ? null : Idempotency.requestHash("POST", "/api/v1/" + c, JsonBodies.canonical(request)), tx -> {
-                                String id = Outbox.newId();
                                 outbox.enqueue(tx, id, c, payload, caller.keyName());
-                                return new Idempotency.StoredResponse(202, JsonResponses.write(accepted(id)));
+                                return accepted;
                             });
                     JsonResponses.respondRaw(e, response.status(), response.body());
                 })

@@ -1,6 +1,5 @@
 package io.integrationhub.store;
 
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -117,15 +116,17 @@ final class GroupCommit {
         Throwable[] failures = new Throwable[batch.size()];
         try {
             store.inTransaction(c -> {
-                for (int i = 0; i < batch.size(); i++) {
-                    execute(c, "SAVEPOINT unit");
-                    try {
-                        results[i] = batch.get(i).work().apply(c);
-                        execute(c, "RELEASE SAVEPOINT unit");
-                    } catch (SQLException | RuntimeException e) {
-                        execute(c, "ROLLBACK TO SAVEPOINT unit");
-                        execute(c, "RELEASE SAVEPOINT unit");
-                        failures[i] = e instanceof SQLException sql ? new StoreException(sql) : e;
+                try (Statement savepoints = c.createStatement()) {
+                    for (int i = 0; i < batch.size(); i++) {
+                        savepoints.execute("SAVEPOINT unit");
+                        try {
+                            results[i] = batch.get(i).work().apply(c);
+                            savepoints.execute("RELEASE SAVEPOINT unit");
+                        } catch (SQLException | RuntimeException e) {
+                            savepoints.execute("ROLLBACK TO SAVEPOINT unit");
+                            savepoints.execute("RELEASE SAVEPOINT unit");
+                            failures[i] = e instanceof SQLException sql ? new StoreException(sql) : e;
+                        }
                     }
                 }
                 return null;
@@ -167,12 +168,6 @@ final class GroupCommit {
             unit.done().completeExceptionally(failure);
         } else {
             unit.done().complete((T) result);
-        }
-    }
-
-    private static void execute(Connection c, String sql) throws SQLException {
-        try (Statement statement = c.createStatement()) {
-            statement.execute(sql);
         }
     }
 

@@ -109,6 +109,8 @@ public class StoreConfiguration implements CamelConfiguration {
             config.addDataSourceProperty("busy_timeout", String.valueOf(connectionTimeoutMillis));
             // the write-ahead log is cut back to this when it starts over after a checkpoint
             config.addDataSourceProperty("journal_size_limit", String.valueOf(WriteAheadLogKeeper.LIMIT));
+            // the hub never asks for generated keys: without this the driver runs a query after every INSERT
+            config.addDataSourceProperty("jdbc.get_generated_keys", "false");
             prepareEmbedded(url);
         }
         HikariDataSource dataSource = new HikariDataSource(config);

@@ -87,7 +87,7 @@ class StoreTest {
         Flyway flyway = Flyway.configure().dataSource(store.dataSource()).locations("classpath:db/migration").load();
         MigrationInfo current = flyway.info().current();
         assertThat(current).isNotNull();
-        assertThat(current.getVersion().getVersion()).isEqualTo("7");
+        assertThat(current.getVersion().getVersion()).isEqualTo("8");
         assertThat(current.getState()).isEqualTo(MigrationState.SUCCESS);
         assertThat(flyway.info().pending()).isEmpty();
         // a second start finds nothing to do
