@@ -237,7 +237,7 @@ public final class Idempotency {
     }
 
     private Optional<Existing> find(String scope, String key) {
-        return store.inTransaction(c -> {
+        return store.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT request_hash, response_status, response_body, "
                     + "created_at, expires_at FROM idempotency_keys WHERE scope = ? AND idempotency_key = ?")) {
                 ps.setString(1, scope);

@@ -52,7 +52,7 @@ final class QueueMetrics {
         Map<String, Long> newCounts = new HashMap<>();
         Map<String, Double> newAges = new HashMap<>();
         Instant now = Instant.now();
-        store.inTransaction(c -> {
+        store.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT channel, status, COUNT(*), MIN(created_at) "
                     + "FROM outbox_messages WHERE status IN ('queued', 'failed', 'sending', 'dead') GROUP BY channel, status");
                  ResultSet rs = ps.executeQuery()) {

@@ -331,7 +331,7 @@ public final class Outbox {
     }
 
     public Optional<OutboxMessage> find(String id) {
-        return store.inTransaction(c -> {
+        return store.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM outbox_messages WHERE id = ?")) {
                 ps.setString(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -343,7 +343,7 @@ public final class Outbox {
 
     /** Newest first, optionally filtered by status, channel and the key name that created them. */
     public Page list(String status, String channel, String createdBy, int limit, int offset) {
-        return store.inTransaction(c -> {
+        return store.read(c -> {
             StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM outbox_messages WHERE 1 = 1");
             List<Object> args = new ArrayList<>();
             if (status != null) {

@@ -145,9 +145,32 @@ public final class Store {
         return transaction(work);
     }
 
+    /**
+     * Runs work that only reads in one transaction. On the embedded store it does not take the writer's turn: it
+     * reads the last committed state beside the writer (WAL), so a long count never holds up accepts. On PostgreSQL
+     * it is {@link #inTransaction}. The work must not write.
+     */
+    public <T> T read(Work<T> work) {
+        String away = unavailable;
+        if (away != null) {
+            throw new StoreException(away);
+        }
+        return transaction(work, !postgres);
+    }
+
     private <T> T transaction(Work<T> work) {
+        return transaction(work, false);
+    }
+
+    private <T> T transaction(Work<T> work, boolean embeddedRead) {
         try (Connection connection = dataSource.getConnection()) {
-            begin(connection);
+            if (embeddedRead) {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("BEGIN DEFERRED");
+                }
+            } else {
+                begin(connection);
+            }
             try {
                 try {
                     T result = work.apply(connection);
@@ -236,14 +259,16 @@ public final class Store {
 
     /**
      * Copies the write-ahead log into the embedded store's file and truncates it. SQLite's own checkpoints reuse the
-     * log only when no reader is behind, which under steady load is seldom: this keeps it small
-     * (writers wait for the copy, a few milliseconds).
+     * log only when no reader is behind, which under steady load is seldom: this keeps it small. The copy is made
+     * first while writers go on (PASSIVE); they wait only for what was committed meanwhile and the truncation.
+     * (The store's connections never checkpoint on their own: a commit that did would hold the one writer's turn.)
      */
     public void checkpoint() {
         if (postgres) {
             return;
         }
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA wal_checkpoint(PASSIVE)");
             statement.execute("PRAGMA wal_checkpoint(TRUNCATE)");
         } catch (SQLException e) {
             throw new StoreException(e);

@@ -109,6 +109,9 @@ public class StoreConfiguration implements CamelConfiguration {
             config.addDataSourceProperty("busy_timeout", String.valueOf(connectionTimeoutMillis));
             // the write-ahead log is cut back to this when it starts over after a checkpoint
             config.addDataSourceProperty("journal_size_limit", String.valueOf(WriteAheadLogKeeper.LIMIT));
+            // no checkpoint inside a commit (it would hold the one writer's turn while it copies and syncs the log):
+            // the store's WriteAheadLogKeeper checkpoints on a thread of its own
+            config.setConnectionInitSql("PRAGMA wal_autocheckpoint = 0");
             // the hub never asks for generated keys: without this the driver runs a query after every INSERT
             config.addDataSourceProperty("jdbc.get_generated_keys", "false");
             prepareEmbedded(url);
