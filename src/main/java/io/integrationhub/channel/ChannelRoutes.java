@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -111,7 +110,8 @@ public class ChannelRoutes extends RouteBuilder {
         from("direct:" + c + "-console").routeId(c + "-console")
                 .errorHandler(noErrorHandler())
                 .process(e -> {
-                    String id = "console-" + UUID.randomUUID();
+                    // time-ordered, as the outbox's own ids: the store indexes it beside the last one
+                    String id = "console-" + Outbox.newId().substring(4);
                     LOG.info("{} (console provider, not sent) {}: {}", c, id,
                             channel.summary(e.getProperty(MESSAGE, channel.messageType())));
                     e.getMessage().setBody(new DeliveryResult(c + "-console", id));

@@ -140,7 +140,7 @@ public final class ApiKeys {
 
     /** Reads every key from the store into memory. */
     public void reload() {
-        snapshot = store.inTransaction(c -> {
+        snapshot = store.read(c -> {
             Map<String, KnownKey> keys = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT id, name, role, secret_hash, expires_at, revoked_at, created_at, allowed_from FROM api_keys");
