@@ -75,7 +75,7 @@ public final class Idempotency {
      */
     public StoredResponse execute(String scope, String key, String requestHash, Store.Work<StoredResponse> work) {
         if (key == null) {
-            return store.inSharedTransaction(work);
+            return store.inSharedTransactionRerunnable(work);
         }
         // a concurrent first request may hold the key for as long as its work takes (a provider call): wait for it
         long deadline = System.nanoTime() + WAIT_FOR_FIRST.toNanos();

@@ -110,7 +110,7 @@ public final class Outbox {
     public List<Claim> claimDue(String channel, int limit, String token) {
         Instant now = clock.instant();
         // in the transaction the accepts and outcomes of the moment share: the claim waits for no other writer
-        return store.inSharedTransaction(c -> {
+        return store.inSharedTransactionRerunnable(c -> {
             // two queries, each served by an index (one with an OR would scan every row of the channel): what is
             // due, then what a stopped hub left leased
             List<OutboxMessage> due = select(c, "WHERE channel = ? AND status IN ('queued', 'failed') "
@@ -392,7 +392,7 @@ public final class Outbox {
      * (group commit): under load, the outcomes of many deliveries take one write.
      */
     private boolean update(String id, String lease, String assignments, Object... values) {
-        return store.inSharedTransaction(c -> {
+        return store.inSharedTransactionRerunnable(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_messages SET " + assignments
                     + " WHERE id = ? AND lease_owner = ? AND status = 'sending'")) {
                 int i = 1;

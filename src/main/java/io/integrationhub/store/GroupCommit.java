@@ -33,7 +33,11 @@ final class GroupCommit {
     private final List<Thread> committers = new ArrayList<>();
     private volatile boolean closed;
 
-    private record Unit<T>(Store.Work<T> work, CompletableFuture<T> done) {
+    /**
+     * {@code rerunnable}: the work cannot fail for another unit's sake (it writes rows of its own) and may run again:
+     * it takes no savepoint, and when it fails its transaction, the other units of the batch run again without it.
+     */
+    private record Unit<T>(Store.Work<T> work, CompletableFuture<T> done, boolean rerunnable) {
     }
 
     GroupCommit(Store store, long waitMillis, int committers) {
@@ -47,12 +51,12 @@ final class GroupCommit {
         }
     }
 
-    <T> T run(Store.Work<T> work) {
+    <T> T run(Store.Work<T> work, boolean rerunnable) {
         if (closed) {
             throw new StoreException("the store is closed");
         }
         CompletableFuture<T> done = new CompletableFuture<>();
-        queue.add(new Unit<>(work, done));
+        queue.add(new Unit<>(work, done, rerunnable));
         try {
             // the unit waits for its turn (as for a connection), then for its transaction
             return done.get(waitMillis * 2 + 1000, TimeUnit.MILLISECONDS);
@@ -114,10 +118,19 @@ final class GroupCommit {
         }
         Object[] results = new Object[batch.size()];
         Throwable[] failures = new Throwable[batch.size()];
+        int[] failedRerunnable = {-1};
         try {
             store.inTransaction(c -> {
                 try (Statement savepoints = c.createStatement()) {
                     for (int i = 0; i < batch.size(); i++) {
+                        if (batch.get(i).rerunnable()) {
+                            // no savepoint (two statements fewer, two round trips on PostgreSQL): its failure undoes
+                            // the transaction, and the others run again without it
+                            failedRerunnable[0] = i;
+                            results[i] = batch.get(i).work().apply(c);
+                            failedRerunnable[0] = -1;
+                            continue;
+                        }
                         savepoints.execute("SAVEPOINT unit");
                         try {
                             results[i] = batch.get(i).work().apply(c);
@@ -132,6 +145,16 @@ final class GroupCommit {
                 return null;
             });
         } catch (RuntimeException transactionFailed) {
+            int failed = failedRerunnable[0];
+            if (failed >= 0) {
+                batch.get(failed).done().completeExceptionally(transactionFailed);
+                List<Unit<?>> others = new ArrayList<>(batch);
+                others.remove(failed);
+                if (!others.isEmpty()) {
+                    commit(others);
+                }
+                return;
+            }
             if (Store.isTransactionConflict(transactionFailed)) {
                 // PostgreSQL chose this transaction to break a deadlock with another one (two hubs, or two committers,
                 // taking the same keys in another order): nothing of it is stored, and each unit is run again alone

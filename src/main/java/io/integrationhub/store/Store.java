@@ -65,6 +65,11 @@ public final class Store {
      * once (accepting an event); the work must not wait for anything but the store.
      */
     public <T> T inSharedTransaction(Work<T> work) {
+        GroupCommit group = sharedTransactions();
+        return group.run(work, false);
+    }
+
+    private GroupCommit sharedTransactions() {
         GroupCommit group = groupCommit;
         if (group == null) {
             synchronized (this) {
@@ -74,7 +79,17 @@ public final class Store {
                 group = groupCommit;
             }
         }
-        return group.run(work);
+        return group;
+    }
+
+    /**
+     * As {@link #inSharedTransaction}, for work that only writes rows of its own (a new message, a claimed message's
+     * outcome), which no other unit can make fail: it runs without a savepoint of its own. Should it fail all the
+     * same, the transaction is undone and the other units run again without it, so the work must not do anything
+     * but its statements (it may run twice, only one run committed).
+     */
+    public <T> T inSharedTransactionRerunnable(Work<T> work) {
+        return sharedTransactions().run(work, true);
     }
 
     public DataSource dataSource() {

@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the embedded store's write-ahead log ({@code <file>-wal}) small: twice a second, when it has grown past
+ * Keeps the embedded store's write-ahead log ({@code <file>-wal}) small: ten times a second, when it has grown past
  * {@link #LIMIT}, it is checkpointed into the store's file and truncated ({@link Store#checkpoint()}). Without this,
  * steady traffic leaves SQLite few moments to start the log over and it grows with the traffic, not the data. Runs
  * on a thread of its own, so neither requests nor the store monitor wait for it. Closing it releases the store file.
@@ -35,7 +35,9 @@ final class WriteAheadLogKeeper implements AutoCloseable {
         this.log = file == null ? null : file.resolveSibling(file.getFileName() + "-wal");
         this.fileLock = fileLock;
         if (log != null) {
-            thread.scheduleWithFixedDelay(this::keep, 500, 500, TimeUnit.MILLISECONDS);
+            // often: commits never checkpoint on their own (see StoreConfiguration), and a busy hub writes a few MB of
+            // log per second
+            thread.scheduleWithFixedDelay(this::keep, 100, 100, TimeUnit.MILLISECONDS);
         }
     }
 

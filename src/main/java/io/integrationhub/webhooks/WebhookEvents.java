@@ -56,7 +56,7 @@ public final class WebhookEvents {
         String id = newId();
         Instant now = clock.instant();
         String status = subscribers == null ? RECEIVED : subscribers.isEmpty() ? UNHANDLED : DISPATCHED;
-        return store.inSharedTransaction(c -> {
+        return store.inSharedTransactionRerunnable(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO webhook_events (id, source, event_id, "
                     + "event_type, content_type, headers, body, status, received_at, updated_at) "
                     + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, event_id) DO NOTHING")) {
