@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# ad hoc: profile POST /api/v1/email under wrk with JFR; $1 = output name
-
+# A JDK Flight Recorder profile of the hub while wrk posts emails (32 connections): 10 s of warm-up, then 20 s
+# recorded. Writes target/accept-<name>.jfr; open it in JDK Mission Control, or for instance
+#   jfr print --events jdk.ThreadPark --stack-depth 64 target/accept-<name>.jfr     (where threads wait)
+#   jfr print --events jdk.ExecutionSample --stack-depth 64 target/accept-<name>.jfr (where the CPU goes)
+#
+#   bench/profile-accept.sh NAME          (HUB_ENV="NAME=value ..." adds to the hub's environment)
+#
+# The recording itself costs throughput: the figures it prints are not the benchmark's (bench/all.sh).
+name=${1:-profile}
 . "$(dirname "$0")/hub.sh"
+# shellcheck disable=SC2086
 start_hub EMAIL_PROVIDER=console ${HUB_ENV:-}
 EMAIL=http://127.0.0.1:$PORT/api/v1/email
-run 10 "$EMAIL" bench/email.lua "$KEY" > /dev/null
-jcmd $(pgrep -f "integration-hub.jar" | head -1) JFR.start name=p settings=profile > /dev/null
-read -r rps p50 p99 < <(run 20 "$EMAIL" bench/email.lua "$KEY")
-jcmd $(pgrep -f "integration-hub.jar" | head -1) JFR.dump name=p filename=/tmp/prof/$1.jfr > /dev/null
-echo "email $rps $p50 $p99"
-grep -c "" "$work/hub.log"
+run "$WARMUP" "$EMAIL" bench/email.lua "$KEY" > /dev/null
+jcmd "$hub" JFR.start name=accept settings=profile > /dev/null
+read -r rps p50 p99 < <(run "$DURATION" "$EMAIL" bench/email.lua "$KEY")
+jcmd "$hub" JFR.dump name=accept filename="$PWD/target/accept-$name.jfr" > /dev/null
+echo "POST /api/v1/email while recorded: $rps requests/s, p50 $p50 ms, p99 $p99 ms"
+echo "recording: target/accept-$name.jfr"
