@@ -289,10 +289,21 @@ public final class Store {
             if (!writer.tryLock(lockTimeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 return;
             }
+            // and without waiting for readers (a count over a long backlog): while one reads, the truncation is left
+            // for the next look, instead of holding every writer until the read ends
+            long busyTimeout;
+            try (ResultSet rs = statement.executeQuery("PRAGMA busy_timeout")) {
+                busyTimeout = rs.next() ? rs.getLong(1) : lockTimeoutMillis;
+            }
             try {
+                statement.execute("PRAGMA busy_timeout = 0");
                 statement.execute("PRAGMA wal_checkpoint(TRUNCATE)");
             } finally {
-                writer.unlock();
+                try {
+                    statement.execute("PRAGMA busy_timeout = " + busyTimeout);
+                } finally {
+                    writer.unlock();
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
