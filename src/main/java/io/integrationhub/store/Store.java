@@ -54,11 +54,6 @@ public final class Store {
     /** Shared transactions PostgreSQL runs at once (each on a connection of the pool, waiting for its flush). */
     static final int POSTGRES_COMMITTERS = 3;
 
-    /** Embedded store: how many transactions wait for the writer's turn now. */
-    public int waitingWriters() {
-        return writer.getQueueLength();
-    }
-
     /**
      * Runs the work in a transaction it shares with the work other threads hand in at the same time (group commit):
      * committed before this returns, undone alone when it throws. For short units of writes that many requests do at
