@@ -74,10 +74,6 @@ accept() { # store: bare route, email, webhooks, in one hub
     < <(run "$DURATION" "http://127.0.0.1:$PORT/webhooks/stripe" bench/stripe-events.lua "$work/measured.events" "$THREADS")
 }
 
-sent_emails() {
-  grep -c -F "email (console provider, not sent)" "$work/hub.log" || true
-}
-
 declare -A DRAIN
 HUB_ENV=(EMAIL_PROVIDER=console STRIPE_WEBHOOK_SECRET=$SECRET HUB_METRICS_QUEUE_REFRESH_MS=1000)
 

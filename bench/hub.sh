@@ -5,6 +5,7 @@
 #   stop_hub                       stops it; its embedded store stays in $work/data (fresh_store removes it)
 #   run SECONDS URL SCRIPT [ARGS]  prints "requests/s p50-ms p99-ms"; the responses counted are in $work/requests
 #   backlog CHANNEL                messages of the channel not yet sent, from the hub's metrics
+#   sent_emails                    emails the console provider has sent so far (its log lines: nothing polls the hub)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-20}
@@ -59,6 +60,10 @@ backlog() {
   curl -s "http://127.0.0.1:$PORT/observe/metrics" | awk -v ch="channel=\"$1\"" '
     /^hub_outbox_messages\{/ && index($0, ch) && !/status="dead"/ { n += $NF }
     END { printf "%d\n", n }'
+}
+
+sent_emails() {
+  grep -c -F "email (console provider, not sent)" "$work/hub.log" || true
 }
 
 run() {

@@ -27,11 +27,11 @@ import io.integrationhub.delivery.ProviderGuard;
 import io.integrationhub.delivery.ProviderUnavailableException;
 import io.integrationhub.outbox.Outbox;
 import io.integrationhub.outbox.OutboxRoutes;
+import io.integrationhub.outbox.WakeUps;
 import io.integrationhub.security.Caller;
 import io.integrationhub.security.Callers;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.ExchangePattern;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.RouteDefinition;
@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * ({@code <C>_FALLBACK_PROVIDER}) while the primary's breaker is open. Breakers exist for configured providers
  * only;</li>
  * <li>{@code direct:<c>-console}: the embedded default provider, which logs a masked summary;</li>
- * <li>{@code direct:outbox-<c>}: a stored message back into a message, then delivered.</li>
+ * <li>{@code direct:outbox-<c>}: a stored message back into a message, then delivered as by
+ * {@code direct:<c>-deliver}.</li>
  * </ul>
  * In-JVM callers describe the message with a body (the request as a map or JSON, or the message record) or with
  * exchange properties {@code <c><Field>} ({@code smsTo}, {@code smsBody}, ...), the body then being template data.
@@ -90,6 +91,7 @@ public class ChannelRoutes extends RouteBuilder {
         String c = channel.name();
         Outbox outbox = getContext().getRegistry().lookupByNameAndType("outbox", Outbox.class);
         Idempotency idempotency = getContext().getRegistry().lookupByNameAndType("idempotency", Idempotency.class);
+        WakeUps wakeUps = WakeUps.of(getContext());
         Duration staleReservation = Duration.ofSeconds(Settings.number(getContext(), "outbox.lease-seconds"));
         String primary = provider(channel, c + ".provider", true);
         String fallback = provider(channel, c + ".fallback-provider", false);
@@ -117,16 +119,8 @@ public class ChannelRoutes extends RouteBuilder {
                     e.getMessage().setBody(new DeliveryResult(c + "-console", id));
                 });
 
-        RouteDefinition deliver = from("direct:" + c + "-deliver").routeId(c + "-deliver").errorHandler(noErrorHandler());
-        if (fallback.isEmpty()) {
-            deliver.to(ProviderGuard.guarded(c + "-" + primary));
-        } else {
-            deliver.doTry()
-                    .to(ProviderGuard.guarded(c + "-" + primary))
-                .doCatch(ProviderUnavailableException.class)
-                    .to(ProviderGuard.guarded(c + "-" + fallback))
-                .end();
-        }
+        viaProviders(from("direct:" + c + "-deliver").routeId(c + "-deliver").errorHandler(noErrorHandler()),
+                c, primary, fallback);
 
         ProducerTemplate producer = getContext().createProducerTemplate();
         @SuppressWarnings("unchecked")
@@ -183,14 +177,28 @@ public class ChannelRoutes extends RouteBuilder {
                             });
                     e.getMessage().setBody(json.readValue(response.body(), Map.class));
                 })
-                .to(ExchangePattern.InOnly, OutboxRoutes.wake(c));
+                .process(wakeUps.of(c));
 
-        from("direct:outbox-" + c).routeId("outbox-" + c)
+        // the providers are called from here, not through direct:<c>-deliver: one route less for every message sent
+        viaProviders(from("direct:outbox-" + c).routeId("outbox-" + c)
                 .errorHandler(noErrorHandler())
-                .process(e -> e.setProperty(MESSAGE, json.readValue(e.getMessage().getBody(String.class), channel.messageType())))
-                .to("direct:" + c + "-deliver");
+                .process(e -> e.setProperty(MESSAGE, json.readValue(e.getMessage().getBody(String.class), channel.messageType()))),
+                c, primary, fallback);
 
         api(channel, outbox, idempotency);
+    }
+
+    /** The configured provider through its guard, and the fallback's guard while the primary's breaker is open. */
+    private static void viaProviders(RouteDefinition route, String c, String primary, String fallback) {
+        if (fallback.isEmpty()) {
+            route.to(ProviderGuard.guarded(c + "-" + primary));
+        } else {
+            route.doTry()
+                    .to(ProviderGuard.guarded(c + "-" + primary))
+                .doCatch(ProviderUnavailableException.class)
+                    .to(ProviderGuard.guarded(c + "-" + fallback))
+                .end();
+        }
     }
 
     /** {@code POST /api/v1/<c>} and {@code /batch}. */
@@ -198,6 +206,7 @@ public class ChannelRoutes extends RouteBuilder {
     private <M> void api(Channel<M> channel, Outbox outbox, Idempotency idempotency) {
         String c = channel.name();
         SenderPolicy<M> policy = getContext().getRegistry().lookupByNameAndType(c + "SenderPolicy", SenderPolicy.class);
+        WakeUps wakeUps = WakeUps.of(getContext());
         RestDefinition rest = ApiDocs.bearer(rest("/api/v1/" + c).description("Send " + c + " through the configured provider"));
         ApiDocs.answers(ApiDocs.idempotencyKey(rest.post().id("rest-" + c + "-send").consumes("application/json")
                     .produces("application/json")
@@ -230,7 +239,7 @@ public class ChannelRoutes extends RouteBuilder {
                             });
                     JsonResponses.respondRaw(e, response.status(), response.body());
                 })
-                .to(ExchangePattern.InOnly, OutboxRoutes.wake(c));
+                .process(wakeUps.of(c));
 
         from("direct:api-" + c + "-batch").routeId("api-" + c + "-batch").routeConfigurationId(ApiErrorHandling.ID)
                 .process(e -> {
@@ -286,7 +295,7 @@ public class ChannelRoutes extends RouteBuilder {
                             });
                     JsonResponses.respondRaw(e, response.status(), response.body());
                 })
-                .to(ExchangePattern.InOnly, OutboxRoutes.wake(c));
+                .process(wakeUps.of(c));
     }
 
     /** The message, when the caller may send it; a refusal naming the fields it may not send as otherwise. */

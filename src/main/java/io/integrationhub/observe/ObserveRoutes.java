@@ -1,6 +1,11 @@
 package io.integrationhub.observe;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.integrationhub.channel.Channel;
+import io.integrationhub.channel.ChannelRoutes;
 import io.integrationhub.delivery.CircuitBreakers;
 import io.integrationhub.outbox.OutboxChannel;
 import io.integrationhub.outbox.OutboxRoutes;
@@ -9,8 +14,11 @@ import io.integrationhub.store.StoreConfiguration;
 import io.integrationhub.store.StoreMonitor;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyConfiguration;
+import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.spi.RoutePolicyFactory;
 import org.apache.camel.support.SimpleEventNotifierSupport;
 
 /**
@@ -30,6 +38,7 @@ public class ObserveRoutes extends RouteBuilder {
                     .lookupByNameAndType(StoreConfiguration.MONITOR_BEAN, StoreMonitor.class)));
             health.register(new CircuitBreakerHealthCheck(breakers));
         }
+        leaveOutInnerRoutes();
         getContext().getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
             @Override
             public void notify(CamelEvent event) {
@@ -44,5 +53,33 @@ public class ObserveRoutes extends RouteBuilder {
 
         from("timer:observe-queue?period={{hub.metrics.queue-refresh-ms}}&delay=1000").routeId("observe-queue")
                 .process(e -> queue.refresh());
+    }
+
+    /**
+     * Route metrics for the routes a message enters by, not for each inner step it passes on the way: per message
+     * sent, the outbox's worker ({@code outbox-deliver-<c>}) is counted and timed, and each provider's calls by its
+     * breaker ({@code resilience4j_circuitbreaker_calls_*}); the steps between ({@code outbox-<c>},
+     * {@code <c>-deliver}, the console providers) would cost a tenth of the delivery's CPU in metrics alone.
+     */
+    private void leaveOutInnerRoutes() {
+        List<String> inner = new ArrayList<>();
+        for (OutboxChannel channel : OutboxRoutes.channels(getContext())) {
+            inner.add("outbox-" + channel.name());
+        }
+        for (Channel<?> channel : ChannelRoutes.channels(getContext())) {
+            inner.add(channel.name() + "-deliver");
+            inner.add(channel.name() + "-console");
+        }
+        for (RoutePolicyFactory factory : getContext().getRoutePolicyFactories()) {
+            if (factory instanceof MicrometerRoutePolicyFactory metrics) {
+                // a configuration of this hub's own: the factory's default is shared by every Camel in the JVM
+                MicrometerRoutePolicyConfiguration shared = metrics.getPolicyConfiguration();
+                MicrometerRoutePolicyConfiguration configuration = new MicrometerRoutePolicyConfiguration();
+                configuration.setContextEnabled(shared.isContextEnabled());
+                configuration.setRouteEnabled(shared.isRouteEnabled());
+                configuration.setExcludePattern(String.join(",", inner));
+                metrics.setPolicyConfiguration(configuration);
+            }
+        }
     }
 }

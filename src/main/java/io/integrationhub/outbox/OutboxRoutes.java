@@ -20,6 +20,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.spi.Synchronization;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Dispatch of the outbox, per channel. A claimer ({@code outbox-claim-<channel>}) takes due messages only as fast as
  * the channel's workers free up (at most a batch waiting for them), so a hub never holds a lease on a message it
- * cannot start soon; it is woken when a message is accepted or a worker frees, and by a timer for retries, expired
- * leases and other hubs' work.
+ * cannot start soon; it is woken ({@link WakeUps}) when a message is accepted or a worker frees, and by a timer for
+ * retries, expired leases and other hubs' work.
  * Workers ({@code outbox-deliver-<channel>}) hand each message to {@code direct:outbox-<channel>}. Retries live in
  * the outbox: a transient failure writes the message back with its next attempt time (the channel's
  * {@link RetrySchedule}, or the provider's Retry-After) and frees the worker; a refusal, or a failure with no
@@ -147,7 +149,18 @@ public class OutboxRoutes extends RouteBuilder {
         Semaphore free = new Semaphore(capacity);
         String workQueue = "seda:outbox-deliver-" + channel;
 
+        WakeUps wakeUps = WakeUps.of(getContext());
+        // a worker's exchange, done whichever way (sent, failed, not started): its place is free for the next claim
+        Synchronization workerFree = new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange exchange) {
+                free.release();
+                wakeUps.wake(channel);
+            }
+        };
+
         from(wake(channel) + "&concurrentConsumers=1").routeId("outbox-claim-" + channel)
+                .process(e -> wakeUps.taken(channel))
                 // the workers get copies of this exchange, which is a copy of whatever woke the claimer (often a
                 // finished worker's exchange): without this they would share its properties by reference, Camel's
                 // error-handler state among them, and two workers failing at once would take each other for a
@@ -185,10 +198,6 @@ public class OutboxRoutes extends RouteBuilder {
                 .end();
 
         from(workQueue + "?concurrentConsumers=" + workers).routeId("outbox-deliver-" + channel)
-                .onCompletion()
-                    .process(e -> free.release())
-                    .to(ExchangePattern.InOnly, wake(channel))
-                .end()
                 .onException(ProviderUnavailableException.class).handled(true)
                     .process(e -> {
                         ProviderUnavailableException unavailable = (ProviderUnavailableException) DeliveryFailures.failure(e);
@@ -201,6 +210,7 @@ public class OutboxRoutes extends RouteBuilder {
                     .process(e -> failed(outbox, outcomes, schedule, e))
                 .end()
                 .process(e -> {
+                    e.getExchangeExtension().addOnCompletion(workerFree);
                     Outbox.Claim claim = e.getMessage().getBody(Outbox.Claim.class);
                     e.setProperty(CLAIM, claim);
                     e.setProperty(MESSAGE_ID, claim.message().id());

@@ -1,5 +1,6 @@
 package io.integrationhub.store;
 
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -121,19 +122,21 @@ final class GroupCommit {
         int[] failedRerunnable = {-1};
         try {
             store.inTransaction(c -> {
-                try (Statement savepoints = c.createStatement()) {
+                // units running the same statement share it, prepared once
+                try (SharedStatements shared = new SharedStatements(c); Statement savepoints = c.createStatement()) {
+                    Connection units = shared.connection();
                     for (int i = 0; i < batch.size(); i++) {
                         if (batch.get(i).rerunnable()) {
                             // no savepoint (two statements fewer, two round trips on PostgreSQL): its failure undoes
                             // the transaction, and the others run again without it
                             failedRerunnable[0] = i;
-                            results[i] = batch.get(i).work().apply(c);
+                            results[i] = batch.get(i).work().apply(units);
                             failedRerunnable[0] = -1;
                             continue;
                         }
                         savepoints.execute("SAVEPOINT unit");
                         try {
-                            results[i] = batch.get(i).work().apply(c);
+                            results[i] = batch.get(i).work().apply(units);
                             savepoints.execute("RELEASE SAVEPOINT unit");
                         } catch (SQLException | RuntimeException e) {
                             savepoints.execute("ROLLBACK TO SAVEPOINT unit");

@@ -12,6 +12,7 @@ import io.integrationhub.api.Problems;
 import io.vertx.core.http.HttpServerRequest;
 import io.integrationhub.outbox.Outbox;
 import io.integrationhub.outbox.OutboxRoutes;
+import io.integrationhub.outbox.WakeUps;
 import io.integrationhub.store.StoreException;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
@@ -126,7 +127,7 @@ public class WebhookRoutes extends RouteBuilder {
                     exchange.getMessage().setBody(handed);
                 })
                 .filter(body().isEqualTo(true))
-                    .to(ExchangePattern.InOnly, OutboxRoutes.wake(WebhookDeliveries.CHANNEL))
+                    .process(WakeUps.of(getContext()).of(WebhookDeliveries.CHANNEL))
                 .end();
 
         // one delivery: the event to one subscriber route (the outbox's workers call this)
@@ -140,7 +141,7 @@ public class WebhookRoutes extends RouteBuilder {
     /** An event stored with deliveries for its subscribers: the outbox's workers take them at once. */
     private void wakeSubscribers(org.apache.camel.model.ProcessorDefinition<?> route) {
         route.filter(header(DELIVERIES).isGreaterThan(0))
-                .to(ExchangePattern.InOnly, OutboxRoutes.wake(WebhookDeliveries.CHANNEL))
+                .process(WakeUps.of(getContext()).of(WebhookDeliveries.CHANNEL))
             .end()
             .removeHeader(DELIVERIES);
     }

@@ -42,7 +42,10 @@ class HealthAndMetricsTest {
             assertThat(metrics.body())
                     .contains("camel_exchanges_total{")
                     .contains("routeId=\"outbox-deliver-email\"")
-                    .contains("routeId=\"email-console\"")
+                    .contains("routeId=\"api-email-send\"")
+                    // the inner steps of a delivery are left out: the worker's route and the provider's breaker count it
+                    .doesNotContain("routeId=\"outbox-email\"")
+                    .doesNotContain("routeId=\"email-console\"")
                     .containsPattern("resilience4j_circuitbreaker_state\\{[^}]*name=\"email-console\"")
                     .containsPattern("resilience4j_circuitbreaker_state\\{[^}]*name=\"sms-console\"")
                     .doesNotContainPattern("resilience4j_circuitbreaker_state\\{[^}]*name=\"email-sendgrid\"");
