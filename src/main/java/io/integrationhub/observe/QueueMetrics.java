@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.integrationhub.outbox.Outbox;
 import io.integrationhub.store.Store;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -54,7 +55,7 @@ final class QueueMetrics {
         Instant now = Instant.now();
         store.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT channel, status, COUNT(*), MIN(created_at) "
-                    + "FROM outbox_messages WHERE status IN ('queued', 'failed', 'sending', 'dead') GROUP BY channel, status");
+                    + "FROM outbox_messages WHERE " + Outbox.UNFINISHED + " GROUP BY channel, status");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String channel = rs.getString(1);

@@ -25,6 +25,11 @@ public final class Outbox {
     private static final String COLUMNS = "id, channel, status, payload, provider, provider_message_id, attempts, "
             + "last_error, created_by, next_attempt_at, created_at, updated_at, sent_at, delivered_at, provider_error_code";
     private static final int MAX_ERROR = 2000;
+    /**
+     * The condition of the index of unfinished messages (V9), named in the queries it serves: SQLite uses a partial
+     * index only for a query that states the index's condition itself.
+     */
+    public static final String UNFINISHED = "status IN ('queued', 'failed', 'sending', 'dead')";
     /** The note on a message sent again because an earlier attempt may have reached the provider unrecorded. */
     public static final String ABANDONED = "the hub stopped during delivery; sent again (it may have reached the provider)";
 
@@ -116,8 +121,8 @@ public final class Outbox {
             List<OutboxMessage> due = select(c, "WHERE channel = ? AND status IN ('queued', 'failed') "
                     + "AND next_attempt_at <= ? ORDER BY next_attempt_at", channel, now, limit);
             if (due.size() < limit) {
-                due.addAll(select(c, "WHERE channel = ? AND status = 'sending' AND lease_until < ?", channel, now,
-                        limit - due.size()));
+                due.addAll(select(c, "WHERE channel = ? AND status = 'sending' AND " + UNFINISHED + " AND lease_until < ?",
+                        channel, now, limit - due.size()));
             }
             List<Claim> claims = new ArrayList<>();
             // a message still 'sending' under a lease that ran out was abandoned mid-delivery (its hub stopped, or
@@ -206,7 +211,7 @@ public final class Outbox {
             try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_messages SET "
                     + "status = CASE WHEN attempts > 1 THEN 'failed' ELSE 'queued' END, attempts = attempts - 1, "
                     + "next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? "
-                    + "WHERE lease_owner = ? AND status = 'sending'")) {
+                    + "WHERE lease_owner = ? AND status = 'sending' AND " + UNFINISHED)) {
                 ps.setObject(1, store.time(now));
                 ps.setObject(2, store.time(now));
                 ps.setString(3, token);
@@ -286,7 +291,7 @@ public final class Outbox {
         Instant now = clock.instant();
         return store.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_messages SET lease_until = ?, last_error = ? "
-                    + "WHERE status = 'sending'")) {
+                    + "WHERE status = 'sending' AND " + UNFINISHED)) {
                 ps.setObject(1, store.time(now.minusSeconds(1)));
                 ps.setString(2, ABANDONED);
                 return ps.executeUpdate();
