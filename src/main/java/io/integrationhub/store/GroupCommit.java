@@ -32,6 +32,8 @@ final class GroupCommit {
     private final long waitMillis;
     private final LinkedBlockingQueue<Unit<?>> queue = new LinkedBlockingQueue<>();
     private final List<Thread> committers = new ArrayList<>();
+    /** The embedded store's statements, kept with their connections; none on PostgreSQL. */
+    private final SharedStatements.Kept kept;
     private volatile boolean closed;
 
     /**
@@ -44,6 +46,7 @@ final class GroupCommit {
     GroupCommit(Store store, long waitMillis, int committers) {
         this.store = store;
         this.waitMillis = waitMillis;
+        this.kept = store.isPostgres() ? null : new SharedStatements.Kept();
         for (int i = 0; i < committers; i++) {
             Thread committer = new Thread(this::commitWhatQueues, "store-group-commit-" + (i + 1));
             committer.setDaemon(true);
@@ -123,7 +126,7 @@ final class GroupCommit {
         try {
             store.inTransaction(c -> {
                 // units running the same statement share it, prepared once
-                try (SharedStatements shared = new SharedStatements(c); Statement savepoints = c.createStatement()) {
+                try (SharedStatements shared = new SharedStatements(c, kept); Statement savepoints = c.createStatement()) {
                     Connection units = shared.connection();
                     for (int i = 0; i < batch.size(); i++) {
                         if (batch.get(i).rerunnable()) {
@@ -180,7 +183,11 @@ final class GroupCommit {
     private <T> void commitAlone(Unit<T> unit) {
         T result;
         try {
-            result = store.inTransaction(unit.work());
+            result = store.inTransaction(c -> {
+                try (SharedStatements shared = new SharedStatements(c, kept)) {
+                    return unit.work().apply(shared.connection());
+                }
+            });
         } catch (RuntimeException failed) {
             unit.done().completeExceptionally(failed);
             return;
@@ -200,5 +207,8 @@ final class GroupCommit {
     void close() {
         closed = true;
         committers.forEach(Thread::interrupt);
+        if (kept != null) {
+            kept.clear();
+        }
     }
 }

@@ -10,26 +10,61 @@ import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The statements of one shared transaction ({@link GroupCommit}), prepared once per SQL text and used again by each
- * unit that asks for the same: a batch of sixty accepts or outcomes runs one INSERT or UPDATE sixty times, where
- * preparing it (SQLite parses and plans the text each time) cost more than running it. A unit's {@code close()}
- * hands the statement back, its parameters cleared; a statement still open when another unit asks for the same text
- * is not shared (a second one is prepared). All are closed with the transaction ({@link #close}), so none outlives
- * it to hold the store.
+ * The statements of a shared transaction ({@link GroupCommit}), prepared once per SQL text instead of once per unit:
+ * preparing (SQLite parses and plans the text each time) cost more than running the INSERT or UPDATE of a unit.
+ * A unit's {@code close()} hands its statement back, parameters cleared; a statement still open when another unit
+ * (or the same one) asks for the same text is not shared: a second one is prepared.
+ * <ul>
+ * <li>On the embedded store the statements are also kept with their connection ({@link Kept}) for the next
+ * transactions on it: after its work a statement is reset, so it holds no lock and no snapshot of the file. One a
+ * unit left open is closed with the transaction instead of kept.</li>
+ * <li>On PostgreSQL they are closed with the transaction (the driver keeps its own server-side statements).</li>
+ * </ul>
  */
 final class SharedStatements implements AutoCloseable {
 
+    /** The statements kept with each connection of the embedded store, by SQL text. */
+    static final class Kept {
+        /** Texts kept per connection at most; the hub's shared units use about twenty. */
+        static final int MAX_PER_CONNECTION = 100;
+        private final Map<Connection, Map<String, PreparedStatement>> byConnection = new ConcurrentHashMap<>();
+
+        /** The statements of a physical connection (the pool's connection itself); those of closed ones are dropped. */
+        Map<String, PreparedStatement> of(Connection physical) {
+            Map<String, PreparedStatement> kept = byConnection.get(physical);
+            if (kept == null) {
+                byConnection.keySet().removeIf(SharedStatements::isClosed);
+                kept = new HashMap<>();
+                byConnection.put(physical, kept);
+            }
+            return kept;
+        }
+
+        void clear() {
+            byConnection.clear();
+        }
+    }
+
     private final Connection connection;
+    private final Connection physical;
+    private final Map<String, PreparedStatement> kept;
+    private final Set<PreparedStatement> keptInUse = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     private final Map<String, ArrayDeque<PreparedStatement>> free = new HashMap<>();
     private final List<PreparedStatement> prepared = new ArrayList<>();
     private final Connection view;
 
-    SharedStatements(Connection connection) {
+    /** {@code kept}: the embedded store's statements kept by connection, or null to close them all with this. */
+    SharedStatements(Connection connection, Kept kept) throws SQLException {
         this.connection = connection;
+        this.physical = kept == null ? null : connection.unwrap(org.sqlite.SQLiteConnection.class);
+        this.kept = kept == null ? null : kept.of(physical);
         this.view = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
                 new Class<?>[] {Connection.class}, this::onConnection);
     }
@@ -50,24 +85,49 @@ final class SharedStatements implements AutoCloseable {
     }
 
     private PreparedStatement prepare(String sql) throws SQLException {
+        if (kept != null) {
+            PreparedStatement statement = kept.get(sql);
+            if (statement != null && statement.isClosed()) {
+                kept.remove(sql);
+                statement = null;
+            }
+            if (statement == null && kept.size() < Kept.MAX_PER_CONNECTION) {
+                // on the connection itself, not the pool's wrapper: the pool closes what was prepared through its
+                // wrapper when the connection goes back
+                statement = physical.prepareStatement(sql);
+                kept.put(sql, statement);
+            }
+            if (statement != null && keptInUse.add(statement)) {
+                return handle(sql, statement, true);
+            }
+        }
         ArrayDeque<PreparedStatement> idle = free.get(sql);
         PreparedStatement statement = idle == null ? null : idle.poll();
         if (statement == null) {
             statement = connection.prepareStatement(sql);
             prepared.add(statement);
         }
-        PreparedStatement shared = statement;
+        return handle(sql, statement, false);
+    }
+
+    private PreparedStatement handle(String sql, PreparedStatement shared, boolean isKept) {
         boolean[] handedBack = {false};
         InvocationHandler handler = (proxy, method, args) -> {
-            if (method.getName().equals("close") && (args == null || args.length == 0)) {
+            boolean noArgs = args == null || args.length == 0;
+            if (method.getName().equals("close") && noArgs) {
                 if (!handedBack[0]) {
                     handedBack[0] = true;
                     shared.clearParameters();
-                    free.computeIfAbsent(sql, s -> new ArrayDeque<>()).push(shared);
+                    shared.clearBatch();
+                    if (isKept) {
+                        keptInUse.remove(shared);
+                    } else {
+                        free.computeIfAbsent(sql, s -> new ArrayDeque<>()).push(shared);
+                    }
                 }
                 return null;
             }
-            if (method.getName().equals("isClosed") && (args == null || args.length == 0)) {
+            if (method.getName().equals("isClosed") && noArgs) {
                 return handedBack[0] || shared.isClosed();
             }
             if (handedBack[0]) {
@@ -87,10 +147,24 @@ final class SharedStatements implements AutoCloseable {
         }
     }
 
+    private static boolean isClosed(Connection connection) {
+        try {
+            return connection.isClosed();
+        } catch (SQLException e) {
+            return true;
+        }
+    }
+
     @Override
     public void close() throws SQLException {
         SQLException first = null;
-        for (PreparedStatement statement : prepared) {
+        List<PreparedStatement> closing = new ArrayList<>(prepared);
+        if (kept != null && !keptInUse.isEmpty()) {
+            // left open by its unit (a result set not read to its end may still hold the file): not kept
+            kept.values().removeIf(keptInUse::contains);
+            closing.addAll(keptInUse);
+        }
+        for (PreparedStatement statement : closing) {
             try {
                 statement.close();
             } catch (SQLException e) {
@@ -101,6 +175,7 @@ final class SharedStatements implements AutoCloseable {
         }
         prepared.clear();
         free.clear();
+        keptInUse.clear();
         if (first != null) {
             throw first;
         }
