@@ -88,7 +88,9 @@ public final class Outbox {
             ps.setObject(6, store.time(now));
             ps.setObject(7, store.time(now));
             ps.setObject(8, store.time(now));
-            ps.executeUpdate();
+            // as a batch: in a shared transaction on PostgreSQL the row goes with the other units' in one round trip
+            ps.addBatch();
+            ps.executeBatch();
         }
         return new OutboxMessage(id, channel, OutboxMessage.QUEUED, payload, null, null, 0, null, createdBy, now, now,
                 now, null, null, null);

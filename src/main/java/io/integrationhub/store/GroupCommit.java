@@ -129,6 +129,7 @@ final class GroupCommit {
                 try (SharedStatements shared = new SharedStatements(c, kept); Statement savepoints = c.createStatement()) {
                     Connection units = shared.connection();
                     for (int i = 0; i < batch.size(); i++) {
+                        shared.deferWrites(batch.get(i).rerunnable());
                         if (batch.get(i).rerunnable()) {
                             // no savepoint (two statements fewer, two round trips on PostgreSQL): its failure undoes
                             // the transaction, and the others run again without it
@@ -137,20 +138,34 @@ final class GroupCommit {
                             failedRerunnable[0] = -1;
                             continue;
                         }
+                        // the writes deferred so far are not the savepoint's to undo
+                        shared.flush();
                         savepoints.execute("SAVEPOINT unit");
                         try {
                             results[i] = batch.get(i).work().apply(units);
                             savepoints.execute("RELEASE SAVEPOINT unit");
                         } catch (SQLException | RuntimeException e) {
+                            if (SharedStatements.isDeferredWriteFailure(e)) {
+                                throw e;
+                            }
                             savepoints.execute("ROLLBACK TO SAVEPOINT unit");
                             savepoints.execute("RELEASE SAVEPOINT unit");
                             failures[i] = e instanceof SQLException sql ? new StoreException(sql) : e;
                         }
                     }
+                    shared.flush();
                 }
                 return null;
             });
         } catch (RuntimeException transactionFailed) {
+            if (SharedStatements.isDeferredWriteFailure(transactionFailed)) {
+                // a deferred write failed, and nothing tells whose: nothing of the transaction is stored, each unit
+                // runs again alone, where its failure is its own
+                LOG.debug("Shared transaction of {} units rolled back ({}); each runs alone", batch.size(),
+                        transactionFailed.getMessage());
+                batch.forEach(this::commitAlone);
+                return;
+            }
             int failed = failedRerunnable[0];
             if (failed >= 0) {
                 batch.get(failed).done().completeExceptionally(transactionFailed);
@@ -185,7 +200,10 @@ final class GroupCommit {
         try {
             result = store.inTransaction(c -> {
                 try (SharedStatements shared = new SharedStatements(c, kept)) {
-                    return unit.work().apply(shared.connection());
+                    shared.deferWrites(true);
+                    T done = unit.work().apply(shared.connection());
+                    shared.flush();
+                    return done;
                 }
             });
         } catch (RuntimeException failed) {

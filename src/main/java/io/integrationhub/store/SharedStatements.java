@@ -25,10 +25,32 @@ import java.util.concurrent.ConcurrentHashMap;
  * <li>On the embedded store the statements are also kept with their connection ({@link Kept}) for the next
  * transactions on it: after its work a statement is reset, so it holds no lock and no snapshot of the file. One a
  * unit left open is closed with the transaction instead of kept.</li>
- * <li>On PostgreSQL they are closed with the transaction (the driver keeps its own server-side statements).</li>
+ * <li>On PostgreSQL they are closed with the transaction (the driver keeps its own server-side statements), and
+ * a write a unit hands in as a batch ({@code addBatch}, {@code executeBatch}), whose count it does not read, is
+ * deferred while {@link #deferWrites} allows it: the next units' rows join the same batch, and all go to the
+ * server in one round trip ({@link #flush}) before any other statement runs, before a savepoint and before the
+ * commit. A deferred write that fails fails the whole transaction ({@link DeferredWriteFailed}): no unit can be
+ * told apart, so each runs again alone.</li>
  * </ul>
  */
 final class SharedStatements implements AutoCloseable {
+
+    /** A deferred write failed: the transaction cannot say whose it was. */
+    static final class DeferredWriteFailed extends SQLException {
+        DeferredWriteFailed(SQLException cause) {
+            super("a batch of deferred writes failed: " + cause.getMessage(), cause.getSQLState(), cause);
+        }
+    }
+
+    /** Whether a failure came from a deferred write (anywhere in its causes). */
+    static boolean isDeferredWriteFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof DeferredWriteFailed) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** The statements kept with each connection of the embedded store, by SQL text. */
     static final class Kept {
@@ -58,6 +80,9 @@ final class SharedStatements implements AutoCloseable {
     private final Set<PreparedStatement> keptInUse = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     private final Map<String, ArrayDeque<PreparedStatement>> free = new HashMap<>();
     private final List<PreparedStatement> prepared = new ArrayList<>();
+    /** Statements with deferred rows, in the order they were first deferred. */
+    private final Set<PreparedStatement> pending = new java.util.LinkedHashSet<>();
+    private boolean deferWrites;
     private final Connection view;
 
     /** {@code kept}: the embedded store's statements kept by connection, or null to close them all with this. */
@@ -74,6 +99,30 @@ final class SharedStatements implements AutoCloseable {
         return view;
     }
 
+    /**
+     * Whether the unit about to run may have its batched writes deferred (PostgreSQL only): a unit that may run again
+     * ({@link GroupCommit}'s rerunnable units). Pending writes of the units before stay pending.
+     */
+    void deferWrites(boolean allowed) {
+        deferWrites = allowed && kept == null;
+    }
+
+    /** Sends the deferred writes, in one round trip per statement; a failure is a {@link DeferredWriteFailed}. */
+    void flush() throws SQLException {
+        if (pending.isEmpty()) {
+            return;
+        }
+        List<PreparedStatement> sending = new ArrayList<>(pending);
+        pending.clear();
+        for (PreparedStatement statement : sending) {
+            try {
+                statement.executeBatch();
+            } catch (SQLException e) {
+                throw new DeferredWriteFailed(e.getNextException() != null ? e.getNextException() : e);
+            }
+        }
+    }
+
     private Object onConnection(Object proxy, Method method, Object[] args) throws Throwable {
         if (method.getName().equals("prepareStatement") && args != null && args.length == 1) {
             return prepare((String) args[0]);
@@ -81,6 +130,8 @@ final class SharedStatements implements AutoCloseable {
         if (method.getName().equals("close")) {
             return null; // the transaction's to close, not a unit's
         }
+        // anything else the unit does on the connection comes after the writes it deferred
+        flush();
         return invoke(connection, method, args);
     }
 
@@ -112,13 +163,33 @@ final class SharedStatements implements AutoCloseable {
 
     private PreparedStatement handle(String sql, PreparedStatement shared, boolean isKept) {
         boolean[] handedBack = {false};
+        int[] batched = {0};
         InvocationHandler handler = (proxy, method, args) -> {
             boolean noArgs = args == null || args.length == 0;
-            if (method.getName().equals("close") && noArgs) {
+            String name = method.getName();
+            if (name.equals("addBatch") && noArgs && !handedBack[0]) {
+                shared.addBatch();
+                batched[0]++;
+                return null;
+            }
+            if (name.equals("executeBatch") && noArgs && !handedBack[0] && deferWrites) {
+                // the rows join the statement's batch, sent with the next flush; their counts are not known yet
+                pending.add(shared);
+                int[] counts = new int[batched[0]];
+                java.util.Arrays.fill(counts, java.sql.Statement.SUCCESS_NO_INFO);
+                batched[0] = 0;
+                return counts;
+            }
+            if (name.startsWith("execute") && !handedBack[0]) {
+                flush();
+            }
+            if (name.equals("close") && noArgs) {
                 if (!handedBack[0]) {
                     handedBack[0] = true;
                     shared.clearParameters();
-                    shared.clearBatch();
+                    if (!pending.contains(shared)) {
+                        shared.clearBatch();
+                    }
                     if (isKept) {
                         keptInUse.remove(shared);
                     } else {
@@ -157,6 +228,8 @@ final class SharedStatements implements AutoCloseable {
 
     @Override
     public void close() throws SQLException {
+        // rows still deferred here were not flushed because the transaction failed: they go with it
+        pending.clear();
         SQLException first = null;
         List<PreparedStatement> closing = new ArrayList<>(prepared);
         if (kept != null && !keptInUse.isEmpty()) {

@@ -396,6 +396,66 @@ class StoreTest {
     }
 
     /**
+     * Accepts that share a transaction fail alone: a message whose insert fails (its id is taken) is refused, and the
+     * others of the same shared transaction are stored. On PostgreSQL their rows go to the server as one batch, so
+     * the failure cannot be told apart there: the transaction is undone and each runs again alone.
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aFailingAcceptInASharedTransactionFailsAloneAndTheOthersAreStored(Backend backend) throws Exception {
+        Store store = open(backend);
+        Outbox outbox = new Outbox(store, Clock.systemUTC(), Duration.ofSeconds(120));
+        String taken = Outbox.newId();
+        store.inTransaction(c -> outbox.enqueue(c, taken, "email", "{}", "test"));
+        int accepts = 30;
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch queued = new java.util.concurrent.CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(accepts + 1);
+        try {
+            // the committer(s) busy with a unit that waits: the accepts queue up behind it and share what comes next
+            List<Future<?>> holders = new ArrayList<>();
+            for (int i = 0; i < (backend == Backend.POSTGRES ? Store.POSTGRES_COMMITTERS : 1); i++) {
+                holders.add(pool.submit(() -> store.inSharedTransactionRerunnable(c -> {
+                    holding.countDown();
+                    try {
+                        return queued.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                })));
+            }
+            holding.await(10, TimeUnit.SECONDS);
+            Map<Integer, Future<String>> results = new HashMap<>();
+            for (int i = 0; i < accepts; i++) {
+                String id = i == accepts / 2 ? taken : Outbox.newId();
+                results.put(i, pool.submit(() -> store.inSharedTransactionRerunnable(c -> {
+                    outbox.enqueue(c, id, "email", "{\"n\": 1}", "test");
+                    return id;
+                })));
+            }
+            Thread.sleep(300);
+            queued.countDown();
+            for (Future<?> holder : holders) {
+                holder.get(10, TimeUnit.SECONDS);
+            }
+            int stored = 0;
+            for (Map.Entry<Integer, Future<String>> result : results.entrySet()) {
+                if (result.getKey() == accepts / 2) {
+                    assertThatThrownBy(() -> result.getValue().get(10, TimeUnit.SECONDS))
+                            .hasCauseInstanceOf(io.integrationhub.store.StoreException.class);
+                } else {
+                    assertThat(outbox.find(result.getValue().get(10, TimeUnit.SECONDS))).isPresent();
+                    stored++;
+                }
+            }
+            assertThat(stored).isEqualTo(accepts - 1);
+            assertThat(count(store, "SELECT COUNT(*) FROM outbox_messages")).isEqualTo(accepts);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
      * Every query of the outbox on a large table is served by an index (V8, V9): the claim, the leases that ran out,
      * the queue metrics (from the index alone) and receipts by the provider's id. The queries state the partial
      * indexes' conditions as the outbox writes them ({@link io.integrationhub.outbox.Outbox#UNFINISHED}).
