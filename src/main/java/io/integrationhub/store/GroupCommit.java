@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * write. Each unit runs in a savepoint of its own, so one that fails is undone alone and fails alone; the caller is
  * answered only after the commit that holds its unit, so what a caller acknowledges is stored. A committer thread
  * takes whatever has queued while the previous transaction ran: under light load a transaction holds one unit,
- * under heavy load many. The embedded store has one committer (it has one writer); PostgreSQL several, whose
- * transactions wait for their commit's flush side by side (and the server flushes them together).
+ * under heavy load many. Each store has the committers {@link Store} gives it (one: the embedded store has one
+ * writer, and on PostgreSQL larger transactions beat more of them); several would wait for their flushes side by side.
  */
 final class GroupCommit {
 
