@@ -150,6 +150,8 @@ public class OutboxRoutes extends RouteBuilder {
         String workQueue = "seda:outbox-deliver-" + channel;
 
         WakeUps wakeUps = WakeUps.of(getContext());
+        // woken only with room for a claim: the worker whose end makes the room wakes it
+        wakeUps.room(channel, () -> free.availablePermits() >= claimAtLeast);
         // a worker's exchange, done whichever way (sent, failed, not started): its place is free for the next claim
         Synchronization workerFree = new SynchronizationAdapter() {
             @Override
@@ -189,7 +191,9 @@ public class OutboxRoutes extends RouteBuilder {
                         } finally {
                             free.release(slots - claims.size());
                         }
-                        e.setProperty("more", slots > 0 && claims.size() == slots);
+                        // more when the claim was full; or, with no room at the look, when room freed meanwhile:
+                        // its wake-up may have been dropped while this look held the places it gave back
+                        e.setProperty("more", slots > 0 ? claims.size() == slots : free.availablePermits() >= claimAtLeast);
                         e.getMessage().setBody(claims);
                     })
                     .split(body())
