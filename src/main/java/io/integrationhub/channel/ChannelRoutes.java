@@ -112,8 +112,12 @@ public class ChannelRoutes extends RouteBuilder {
         from("direct:" + c + "-console").routeId(c + "-console")
                 .errorHandler(noErrorHandler())
                 .process(e -> {
-                    // time-ordered, as the outbox's own ids: the store indexes it beside the last one
-                    String id = "console-" + Outbox.newId().substring(4);
+                    // time-ordered, as the outbox's own ids (the store indexes it beside the last one); not a
+                    // secret, so not drawn from the secure generator the message ids share
+                    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+                    java.util.HexFormat hex = java.util.HexFormat.of();
+                    String id = "console-" + hex.toHexDigits(System.currentTimeMillis()).substring(4)
+                            + hex.toHexDigits(random.nextLong()) + hex.toHexDigits((short) random.nextInt());
                     LOG.info("{} (console provider, not sent) {}: {}", c, id,
                             channel.summary(e.getProperty(MESSAGE, channel.messageType())));
                     e.getMessage().setBody(new DeliveryResult(c + "-console", id));
@@ -180,9 +184,10 @@ public class ChannelRoutes extends RouteBuilder {
                 .process(wakeUps.of(c));
 
         // the providers are called from here, not through direct:<c>-deliver: one route less for every message sent
+        com.fasterxml.jackson.databind.ObjectReader stored = json.readerFor(channel.messageType());
         viaProviders(from("direct:outbox-" + c).routeId("outbox-" + c)
                 .errorHandler(noErrorHandler())
-                .process(e -> e.setProperty(MESSAGE, json.readValue(e.getMessage().getBody(String.class), channel.messageType()))),
+                .process(e -> e.setProperty(MESSAGE, stored.readValue(e.getMessage().getBody(String.class)))),
                 c, primary, fallback);
 
         api(channel, outbox, idempotency);
