@@ -59,7 +59,8 @@ public class ObserveRoutes extends RouteBuilder {
      * Route metrics for the routes a message enters by, not for each inner step it passes on the way: per message
      * sent, the outbox's worker ({@code outbox-deliver-<c>}) is counted and timed, and each provider's calls by its
      * breaker ({@code resilience4j_circuitbreaker_calls_*}); the steps between ({@code outbox-<c>},
-     * {@code <c>-deliver}, the console providers) would cost a tenth of the delivery's CPU in metrics alone.
+     * {@code <c>-deliver}, the providers' guards, the console providers) would cost a tenth of the delivery's CPU in
+     * metrics alone.
      */
     private void leaveOutInnerRoutes() {
         List<String> inner = new ArrayList<>();
@@ -69,6 +70,8 @@ public class ObserveRoutes extends RouteBuilder {
         for (Channel<?> channel : ChannelRoutes.channels(getContext())) {
             inner.add(channel.name() + "-deliver");
             inner.add(channel.name() + "-console");
+            // the guard of each of the channel's providers (throttle and breaker): the breaker's metrics count its calls
+            inner.add("guard-" + channel.name() + "-*");
         }
         for (RoutePolicyFactory factory : getContext().getRoutePolicyFactories()) {
             if (factory instanceof MicrometerRoutePolicyFactory metrics) {
