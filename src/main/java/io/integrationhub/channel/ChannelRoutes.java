@@ -114,10 +114,7 @@ public class ChannelRoutes extends RouteBuilder {
                 .process(e -> {
                     // time-ordered, as the outbox's own ids (the store indexes it beside the last one); not a
                     // secret, so not drawn from the secure generator the message ids share
-                    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-                    java.util.HexFormat hex = java.util.HexFormat.of();
-                    String id = "console-" + hex.toHexDigits(System.currentTimeMillis()).substring(4)
-                            + hex.toHexDigits(random.nextLong()) + hex.toHexDigits((short) random.nextInt());
+                    String id = "console-" + Outbox.timeOrdered(java.util.concurrent.ThreadLocalRandom.current());
                     LOG.info("{} (console provider, not sent) {}: {}", c, id,
                             channel.summary(e.getProperty(MESSAGE, channel.messageType())));
                     e.getMessage().setBody(new DeliveryResult(c + "-console", id));
@@ -181,7 +178,7 @@ public class ChannelRoutes extends RouteBuilder {
                             });
                     e.getMessage().setBody(json.readValue(response.body(), Map.class));
                 })
-                .process(wakeUps.of(c));
+                .process(wakeUps.step(c));
 
         // the providers are called from here, not through direct:<c>-deliver: one route less for every message sent
         com.fasterxml.jackson.databind.ObjectReader stored = json.readerFor(channel.messageType());
@@ -244,7 +241,7 @@ public class ChannelRoutes extends RouteBuilder {
                             });
                     JsonResponses.respondRaw(e, response.status(), response.body());
                 })
-                .process(wakeUps.of(c));
+                .process(wakeUps.step(c));
 
         from("direct:api-" + c + "-batch").routeId("api-" + c + "-batch").routeConfigurationId(ApiErrorHandling.ID)
                 .process(e -> {
@@ -300,7 +297,7 @@ public class ChannelRoutes extends RouteBuilder {
                             });
                     JsonResponses.respondRaw(e, response.status(), response.body());
                 })
-                .process(wakeUps.of(c));
+                .process(wakeUps.step(c));
     }
 
     /** The message, when the caller may send it; a refusal naming the fields it may not send as otherwise. */

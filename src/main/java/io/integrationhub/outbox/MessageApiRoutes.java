@@ -15,7 +15,6 @@ import io.integrationhub.api.docs.MessagePage;
 import io.integrationhub.security.Caller;
 import io.integrationhub.security.Callers;
 import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.rest.RestDefinition;
 import org.apache.camel.model.rest.RestParamType;
@@ -34,7 +33,7 @@ public class MessageApiRoutes extends RouteBuilder {
     @Override
     public void configure() {
         Outbox outbox = getContext().getRegistry().lookupByNameAndType("outbox", Outbox.class);
-        ProducerTemplate wake = getContext().createProducerTemplate();
+        WakeUps wakeUps = WakeUps.of(getContext());
 
         RestDefinition rest = ApiDocs.bearer(rest("/api/v1/messages").description("Status of accepted messages"));
         ApiDocs.answers(rest.get().id("rest-messages-list").produces("application/json")
@@ -98,7 +97,7 @@ public class MessageApiRoutes extends RouteBuilder {
                     JsonResponses.respond(e, 202, view(queued, false));
                     e.setProperty("hubWake", message.channel());
                 })
-                .process(e -> wake.sendBody(OutboxRoutes.wake(e.getProperty("hubWake", String.class)), null));
+                .process(e -> wakeUps.wake(e.getProperty("hubWake", String.class)));
     }
 
     private static OutboxMessage visible(Outbox outbox, Exchange e) {

@@ -151,7 +151,8 @@ public class OutboxRoutes extends RouteBuilder {
 
         WakeUps wakeUps = WakeUps.of(getContext());
         // woken only with room for a claim: the worker whose end makes the room wakes it
-        wakeUps.room(channel, () -> free.availablePermits() >= claimAtLeast);
+        java.util.function.BooleanSupplier room = () -> free.availablePermits() >= claimAtLeast;
+        wakeUps.room(channel, room);
         // a worker's exchange, done whichever way (sent, failed, not started): its place is free for the next claim
         Synchronization workerFree = new SynchronizationAdapter() {
             @Override
@@ -193,7 +194,7 @@ public class OutboxRoutes extends RouteBuilder {
                         }
                         // more when the claim was full; or, with no room at the look, when room freed meanwhile:
                         // its wake-up may have been dropped while this look held the places it gave back
-                        e.setProperty("more", slots > 0 ? claims.size() == slots : free.availablePermits() >= claimAtLeast);
+                        e.setProperty("more", slots > 0 ? claims.size() == slots : room.getAsBoolean());
                         e.getMessage().setBody(claims);
                     })
                     .split(body())

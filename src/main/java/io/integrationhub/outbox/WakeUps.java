@@ -21,13 +21,17 @@ public final class WakeUps {
 
     static final String BEAN = "hubOutboxWakeUps";
 
-    private final CamelContext context;
-    private final Map<String, AtomicBoolean> onTheirWay = new ConcurrentHashMap<>();
-    private final Map<String, BooleanSupplier> rooms = new ConcurrentHashMap<>();
-    private volatile ProducerTemplate producer;
+    /** A channel's claimer: whether a wake-up is on its way to it, and whether it has room to claim. */
+    private static final class Claimer {
+        final AtomicBoolean onItsWay = new AtomicBoolean();
+        volatile BooleanSupplier hasRoom = () -> true;
+    }
+
+    private final ProducerTemplate producer;
+    private final Map<String, Claimer> claimers = new ConcurrentHashMap<>();
 
     private WakeUps(CamelContext context) {
-        this.context = context;
+        this.producer = context.createProducerTemplate();
     }
 
     /** The hub's wake-ups, made once per hub. */
@@ -42,54 +46,38 @@ public final class WakeUps {
         }
     }
 
+    private Claimer claimer(String channel) {
+        return claimers.computeIfAbsent(channel, c -> new Claimer());
+    }
+
     /**
      * The channel's claimer has room to claim only when this says so ({@link OutboxRoutes}: enough workers free);
      * until then a wake-up is dropped, as the worker that frees the room wakes it.
      */
     void room(String channel, BooleanSupplier hasRoom) {
-        rooms.put(channel, hasRoom);
+        claimer(channel).hasRoom = hasRoom;
     }
 
     /** Has the channel's claimer look for due messages soon. */
     public void wake(String channel) {
-        BooleanSupplier hasRoom = rooms.get(channel);
-        if (hasRoom != null && !hasRoom.getAsBoolean()) {
-            return;
-        }
-        AtomicBoolean sent = onTheirWay.computeIfAbsent(channel, c -> new AtomicBoolean());
-        if (sent.compareAndSet(false, true)) {
+        Claimer claimer = claimer(channel);
+        if (claimer.hasRoom.getAsBoolean() && claimer.onItsWay.compareAndSet(false, true)) {
             try {
-                producer().sendBody(OutboxRoutes.wake(channel), null);
+                producer.sendBody(OutboxRoutes.wake(channel), null);
             } catch (RuntimeException notHandedOn) {
-                sent.set(false);
+                claimer.onItsWay.set(false);
                 throw notHandedOn;
             }
         }
     }
 
     /** A step of a route that wakes the channel's claimer. */
-    public Processor of(String channel) {
+    public Processor step(String channel) {
         return exchange -> wake(channel);
     }
 
     /** The claimer has started on a wake-up: what frees or arrives from now on must wake it again. */
     void taken(String channel) {
-        AtomicBoolean sent = onTheirWay.get(channel);
-        if (sent != null) {
-            sent.set(false);
-        }
-    }
-
-    private ProducerTemplate producer() {
-        ProducerTemplate template = producer;
-        if (template == null) {
-            synchronized (this) {
-                if (producer == null) {
-                    producer = context.createProducerTemplate();
-                }
-                template = producer;
-            }
-        }
-        return template;
+        claimer(channel).onItsWay.set(false);
     }
 }

@@ -162,52 +162,73 @@ final class SharedStatements implements AutoCloseable {
     }
 
     private PreparedStatement handle(String sql, PreparedStatement shared, boolean isKept) {
-        boolean[] handedBack = {false};
-        int[] batched = {0};
-        InvocationHandler handler = (proxy, method, args) -> {
+        return (PreparedStatement) Proxy.newProxyInstance(PreparedStatement.class.getClassLoader(),
+                new Class<?>[] {PreparedStatement.class}, new Handle(sql, shared, isKept));
+    }
+
+    /** What one unit holds of a shared statement, from {@code prepareStatement} to its {@code close()}. */
+    private final class Handle implements InvocationHandler {
+        private final String sql;
+        private final PreparedStatement shared;
+        private final boolean isKept;
+        private boolean handedBack;
+        /** Rows this unit added to the statement's batch since its last {@code executeBatch}. */
+        private int batched;
+
+        Handle(String sql, PreparedStatement shared, boolean isKept) {
+            this.sql = sql;
+            this.shared = shared;
+            this.isKept = isKept;
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
             boolean noArgs = args == null || args.length == 0;
             String name = method.getName();
-            if (name.equals("addBatch") && noArgs && !handedBack[0]) {
-                shared.addBatch();
-                batched[0]++;
-                return null;
-            }
-            if (name.equals("executeBatch") && noArgs && !handedBack[0] && deferWrites) {
-                // the rows join the statement's batch, sent with the next flush; their counts are not known yet
-                pending.add(shared);
-                int[] counts = new int[batched[0]];
-                java.util.Arrays.fill(counts, java.sql.Statement.SUCCESS_NO_INFO);
-                batched[0] = 0;
-                return counts;
-            }
-            if (name.startsWith("execute") && !handedBack[0]) {
-                flush();
-            }
             if (name.equals("close") && noArgs) {
-                if (!handedBack[0]) {
-                    handedBack[0] = true;
-                    shared.clearParameters();
-                    if (!pending.contains(shared)) {
-                        shared.clearBatch();
-                    }
-                    if (isKept) {
-                        keptInUse.remove(shared);
-                    } else {
-                        free.computeIfAbsent(sql, s -> new ArrayDeque<>()).push(shared);
-                    }
-                }
+                handBack();
                 return null;
             }
-            if (method.getName().equals("isClosed") && noArgs) {
-                return handedBack[0] || shared.isClosed();
+            if (name.equals("isClosed") && noArgs) {
+                return handedBack || shared.isClosed();
             }
-            if (handedBack[0]) {
+            if (handedBack) {
                 throw new SQLException("statement used after it was closed");
             }
-            return invoke(shared, method, args);
-        };
-        return (PreparedStatement) Proxy.newProxyInstance(PreparedStatement.class.getClassLoader(),
-                new Class<?>[] {PreparedStatement.class}, handler);
+            if (name.equals("addBatch") && noArgs) {
+                shared.addBatch();
+                batched++;
+                return null;
+            }
+            if (name.equals("executeBatch") && deferWrites) {
+                // the rows join the statement's batch, sent with the next flush; their counts are not known yet
+                pending.add(shared);
+                int[] counts = new int[batched];
+                java.util.Arrays.fill(counts, java.sql.Statement.SUCCESS_NO_INFO);
+                batched = 0;
+                return counts;
+            }
+            if (name.startsWith("execute")) {
+                flush();
+            }
+            return SharedStatements.invoke(shared, method, args);
+        }
+
+        private void handBack() throws SQLException {
+            if (handedBack) {
+                return;
+            }
+            handedBack = true;
+            shared.clearParameters();
+            if (!pending.contains(shared)) {
+                shared.clearBatch();
+            }
+            if (isKept) {
+                keptInUse.remove(shared);
+            } else {
+                free.computeIfAbsent(sql, s -> new ArrayDeque<>()).push(shared);
+            }
+        }
     }
 
     private static Object invoke(Object target, Method method, Object[] args) throws Throwable {

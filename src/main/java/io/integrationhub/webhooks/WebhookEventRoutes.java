@@ -18,10 +18,9 @@ import io.integrationhub.api.docs.WebhookEventPage;
 import io.integrationhub.api.docs.WebhookReplay;
 import io.integrationhub.outbox.Outbox;
 import io.integrationhub.outbox.OutboxMessage;
-import io.integrationhub.outbox.OutboxRoutes;
+import io.integrationhub.outbox.WakeUps;
 import io.integrationhub.security.Callers;
 import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.rest.RestDefinition;
 import org.apache.camel.model.rest.RestParamType;
@@ -44,7 +43,7 @@ public class WebhookEventRoutes extends RouteBuilder {
                 .lookupByNameAndType(WebhookSubscribers.BEAN, WebhookSubscribers.class);
         Outbox outbox = getContext().getRegistry().lookupByNameAndType("outbox", Outbox.class);
         Idempotency idempotency = getContext().getRegistry().lookupByNameAndType("idempotency", Idempotency.class);
-        ProducerTemplate wake = getContext().createProducerTemplate();
+        WakeUps wakeUps = WakeUps.of(getContext());
 
         RestDefinition rest = ApiDocs.bearer(rest("/api/v1/webhooks/events")
                 .description("Received webhook events (admin keys only)"));
@@ -144,7 +143,7 @@ public class WebhookEventRoutes extends RouteBuilder {
                             });
                     JsonResponses.respondRaw(e, response.status(), response.body());
                 })
-                .process(e -> wake.sendBody(OutboxRoutes.wake(WebhookDeliveries.CHANNEL), null));
+                .process(wakeUps.step(WebhookDeliveries.CHANNEL));
     }
 
     private static WebhookEvents.Event event(WebhookEvents events, Exchange e, String template) {

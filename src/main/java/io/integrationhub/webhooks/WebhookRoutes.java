@@ -11,7 +11,6 @@ import io.integrationhub.api.JsonResponses;
 import io.integrationhub.api.Problems;
 import io.vertx.core.http.HttpServerRequest;
 import io.integrationhub.outbox.Outbox;
-import io.integrationhub.outbox.OutboxRoutes;
 import io.integrationhub.outbox.WakeUps;
 import io.integrationhub.store.StoreException;
 import org.apache.camel.Exchange;
@@ -127,7 +126,7 @@ public class WebhookRoutes extends RouteBuilder {
                     exchange.getMessage().setBody(handed);
                 })
                 .filter(body().isEqualTo(true))
-                    .process(WakeUps.of(getContext()).of(WebhookDeliveries.CHANNEL))
+                    .process(WakeUps.of(getContext()).step(WebhookDeliveries.CHANNEL))
                 .end();
 
         // one delivery: the event to one subscriber route (the outbox's workers call this)
@@ -141,7 +140,7 @@ public class WebhookRoutes extends RouteBuilder {
     /** An event stored with deliveries for its subscribers: the outbox's workers take them at once. */
     private void wakeSubscribers(org.apache.camel.model.ProcessorDefinition<?> route) {
         route.filter(header(DELIVERIES).isGreaterThan(0))
-                .process(WakeUps.of(getContext()).of(WebhookDeliveries.CHANNEL))
+                .process(WakeUps.of(getContext()).step(WebhookDeliveries.CHANNEL))
             .end()
             .removeHeader(DELIVERIES);
     }
