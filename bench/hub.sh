@@ -6,6 +6,7 @@
 #   run SECONDS URL SCRIPT [ARGS]  prints "requests/s p50-ms p99-ms"; the responses counted are in $work/requests
 #   backlog CHANNEL                messages of the channel not yet sent, from the hub's metrics
 #   sent_emails                    emails the console provider has sent so far (its log lines: nothing polls the hub)
+#   JAR=path                       the hub jar to run (default target/integration-hub.jar): to compare two builds
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-20}
@@ -19,7 +20,7 @@ BARE=http://127.0.0.1:$PORT/bench/bare
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk (Debian, Ubuntu) or brew install wrk" >&2; exit 1; }
 [ -f target/integration-hub.jar ] || mvn -q -DskipTests package
 READY_MS=
-JAR=$PWD/target/integration-hub.jar
+JAR=${JAR:-$PWD/target/integration-hub.jar}
 
 work=$(mktemp -d)
 hub=

@@ -134,7 +134,13 @@ final class GroupCommit {
                             // no savepoint (two statements fewer, two round trips on PostgreSQL): its failure undoes
                             // the transaction, and the others run again without it
                             failedRerunnable[0] = i;
-                            results[i] = batch.get(i).work().apply(units);
+                            if (batch.get(i).work() instanceof Store.SharedUpdate update) {
+                                // its count comes back at once, or with the flush that sends it with the others'
+                                int unit = i;
+                                shared.write(update.sql(), update.values(), count -> results[unit] = count);
+                            } else {
+                                results[i] = batch.get(i).work().apply(units);
+                            }
                             failedRerunnable[0] = -1;
                             continue;
                         }
@@ -201,6 +207,14 @@ final class GroupCommit {
             result = store.inTransaction(c -> {
                 try (SharedStatements shared = new SharedStatements(c, kept)) {
                     shared.deferWrites(true);
+                    if (unit.work() instanceof Store.SharedUpdate update) {
+                        int[] written = {0};
+                        shared.write(update.sql(), update.values(), count -> written[0] = count);
+                        shared.flush();
+                        @SuppressWarnings("unchecked")
+                        T count = (T) Integer.valueOf(written[0]);
+                        return count;
+                    }
                     T done = unit.work().apply(shared.connection());
                     shared.flush();
                     return done;

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntConsumer;
 
 /**
  * The statements of a shared transaction ({@link GroupCommit}), prepared once per SQL text instead of once per unit:
@@ -26,10 +27,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * transactions on it: after its work a statement is reset, so it holds no lock and no snapshot of the file. One a
  * unit left open is closed with the transaction instead of kept.</li>
  * <li>On PostgreSQL they are closed with the transaction (the driver keeps its own server-side statements), and
- * a write a unit hands in as a batch ({@code addBatch}, {@code executeBatch}), whose count it does not read, is
- * deferred while {@link #deferWrites} allows it: the next units' rows join the same batch, and all go to the
- * server in one round trip ({@link #flush}) before any other statement runs, before a savepoint and before the
- * commit. A deferred write that fails fails the whole transaction ({@link DeferredWriteFailed}): no unit can be
+ * a write a unit hands in as a batch ({@code addBatch}, {@code executeBatch}), whose count it does not read, and a
+ * {@link Store#sharedUpdate}, whose count is handed to it after the flush ({@link #write}), are deferred while
+ * {@link #deferWrites} allows it: the next units' rows join the same batch, and all go to the server in one round
+ * trip ({@link #flush}) before any other statement runs, before a savepoint and before the commit. A deferred write that fails fails the whole transaction ({@link DeferredWriteFailed}): no unit can be
  * told apart, so each runs again alone.</li>
  * </ul>
  */
@@ -80,8 +81,11 @@ final class SharedStatements implements AutoCloseable {
     private final Set<PreparedStatement> keptInUse = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     private final Map<String, ArrayDeque<PreparedStatement>> free = new HashMap<>();
     private final List<PreparedStatement> prepared = new ArrayList<>();
-    /** Statements with deferred rows, in the order they were first deferred. */
-    private final Set<PreparedStatement> pending = new java.util.LinkedHashSet<>();
+    /**
+     * Statements with deferred rows, in the order they were first deferred, each with who waits for the count of each
+     * row of its batch, in order (null for a row whose count nobody reads).
+     */
+    private final Map<PreparedStatement, List<IntConsumer>> pending = new java.util.LinkedHashMap<>();
     private boolean deferWrites;
     private final Connection view;
 
@@ -107,18 +111,47 @@ final class SharedStatements implements AutoCloseable {
         deferWrites = allowed && kept == null;
     }
 
-    /** Sends the deferred writes, in one round trip per statement; a failure is a {@link DeferredWriteFailed}. */
+    /**
+     * Runs one write whose row count the unit needs ({@link Store#sharedUpdate}), handing the count to {@code count}:
+     * at once, or, while writes are deferred, with the flush that sends it along with the other units' rows.
+     */
+    void write(String sql, Object[] values, IntConsumer count) throws SQLException {
+        PreparedStatement statement = prepare(sql);
+        try {
+            Store.setParameters(statement, values);
+            if (!deferWrites) {
+                count.accept(statement.executeUpdate());
+                return;
+            }
+            statement.addBatch();
+            pending.computeIfAbsent(statement.unwrap(PreparedStatement.class), s -> new ArrayList<>()).add(count);
+        } finally {
+            statement.close();
+        }
+    }
+
+    /**
+     * Sends the deferred writes, in one round trip per statement, and hands their counts to who waits for them; a
+     * failure is a {@link DeferredWriteFailed}.
+     */
     void flush() throws SQLException {
         if (pending.isEmpty()) {
             return;
         }
-        List<PreparedStatement> sending = new ArrayList<>(pending);
+        List<Map.Entry<PreparedStatement, List<IntConsumer>>> sending = new ArrayList<>(pending.entrySet());
         pending.clear();
-        for (PreparedStatement statement : sending) {
+        for (Map.Entry<PreparedStatement, List<IntConsumer>> statement : sending) {
+            int[] counts;
             try {
-                statement.executeBatch();
+                counts = statement.getKey().executeBatch();
             } catch (SQLException e) {
                 throw new DeferredWriteFailed(e.getNextException() != null ? e.getNextException() : e);
+            }
+            List<IntConsumer> waiting = statement.getValue();
+            for (int row = 0; row < waiting.size() && row < counts.length; row++) {
+                if (waiting.get(row) != null) {
+                    waiting.get(row).accept(counts[row]);
+                }
             }
         }
     }
@@ -195,14 +228,20 @@ final class SharedStatements implements AutoCloseable {
             if (handedBack) {
                 throw new SQLException("statement used after it was closed");
             }
+            if (name.equals("unwrap") && args.length == 1 && args[0] == PreparedStatement.class) {
+                return shared;
+            }
             if (name.equals("addBatch") && noArgs) {
                 shared.addBatch();
                 batched++;
                 return null;
             }
             if (name.equals("executeBatch") && deferWrites) {
-                // the rows join the statement's batch, sent with the next flush; their counts are not known yet
-                pending.add(shared);
+                // the rows join the statement's batch, sent with the next flush; their counts are not read
+                List<IntConsumer> waiting = pending.computeIfAbsent(shared, s -> new ArrayList<>());
+                for (int row = 0; row < batched; row++) {
+                    waiting.add(null);
+                }
                 int[] counts = new int[batched];
                 java.util.Arrays.fill(counts, java.sql.Statement.SUCCESS_NO_INFO);
                 batched = 0;
@@ -220,7 +259,7 @@ final class SharedStatements implements AutoCloseable {
             }
             handedBack = true;
             shared.clearParameters();
-            if (!pending.contains(shared)) {
+            if (!pending.containsKey(shared)) {
                 shared.clearBatch();
             }
             if (isKept) {

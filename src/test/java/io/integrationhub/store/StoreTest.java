@@ -451,6 +451,61 @@ class StoreTest {
         }
     }
 
+    /**
+     * Updates that share a transaction each learn their own row count (a worker learns from it whether it still held
+     * its message's lease), also on PostgreSQL, where they go to the server as one batch.
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void sharedUpdatesInOneTransactionEachLearnTheirOwnCount(Backend backend) throws Exception {
+        Store store = open(backend);
+        Outbox outbox = new Outbox(store, Clock.systemUTC(), Duration.ofSeconds(120));
+        int updates = 30;
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < updates; i++) {
+            String id = Outbox.newId();
+            ids.add(id);
+            store.inTransaction(c -> outbox.enqueue(c, id, "email", "{}", "test"));
+        }
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch queued = new java.util.concurrent.CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(updates + 1);
+        try {
+            // the committer held, so the updates queue up and share the next transaction
+            Future<?> holder = pool.submit(() -> store.inSharedTransactionRerunnable(c -> {
+                holding.countDown();
+                try {
+                    return queued.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+            holding.await(10, TimeUnit.SECONDS);
+            Map<Integer, Future<Integer>> counts = new HashMap<>();
+            for (int i = 0; i < updates; i++) {
+                int n = i;
+                // every third names no message
+                String id = n % 3 == 2 ? Outbox.newId() : ids.get(n);
+                counts.put(n, pool.submit(() -> store.sharedUpdate(
+                        "UPDATE outbox_messages SET status = ?, last_error = ? WHERE id = ?", "dead", "u" + n, id)));
+            }
+            Thread.sleep(300);
+            queued.countDown();
+            holder.get(10, TimeUnit.SECONDS);
+            for (int i = 0; i < updates; i++) {
+                assertThat(counts.get(i).get(10, TimeUnit.SECONDS)).as("update " + i).isEqualTo(i % 3 == 2 ? 0 : 1);
+            }
+            for (int i = 0; i < updates; i++) {
+                OutboxMessage message = outbox.find(ids.get(i)).orElseThrow();
+                boolean updated = i % 3 != 2;
+                assertThat(message.status()).as("message " + i).isEqualTo(updated ? "dead" : "queued");
+                assertThat(message.lastError()).isEqualTo(updated ? "u" + i : null);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     private static long count(Store store, String sql) {
         return store.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
