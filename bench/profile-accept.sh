@@ -10,11 +10,11 @@
 name=${1:-profile}
 . "$(dirname "$0")/hub.sh"
 # shellcheck disable=SC2086
-start_hub EMAIL_PROVIDER=console ${HUB_ENV:-}
+JAVA_OPTS="${JAVA_OPTS:-} -XX:StartFlightRecording=name=accept,settings=${JFC:-profile}" start_hub EMAIL_PROVIDER=console ${HUB_ENV:-}
 EMAIL=http://127.0.0.1:$PORT/api/v1/email
 run "$WARMUP" "$EMAIL" bench/email.lua "$KEY" > /dev/null
-jcmd "$hub" JFR.start name=accept settings=profile > /dev/null
+begin=$(date -u +%H:%M:%S)
 read -r rps p50 p99 < <(run "$DURATION" "$EMAIL" bench/email.lua "$KEY")
-jcmd "$hub" JFR.dump name=accept filename="$PWD/target/accept-$name.jfr" > /dev/null
+jcmd "$hub" JFR.dump name=accept begin="$begin" filename="$PWD/target/accept-$name.jfr" > /dev/null
 echo "POST /api/v1/email while recorded: $rps requests/s, p50 $p50 ms, p99 $p99 ms"
 echo "recording: target/accept-$name.jfr"

@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import io.integrationhub.ContextEvents;
 import io.integrationhub.Settings;
 import io.integrationhub.api.HttpErrors;
 import io.integrationhub.api.Problems;
@@ -32,7 +33,6 @@ import org.apache.camel.StartupListener;
 import org.apache.camel.component.platform.http.main.MainHttpServer;
 import org.apache.camel.component.platform.http.main.ManagementHttpServer;
 import org.apache.camel.spi.CamelEvent;
-import org.apache.camel.support.SimpleEventNotifierSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,12 +59,9 @@ public class HttpEdge implements CamelConfiguration {
         Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setWorkerPoolSize(workerThreads));
         List<String> failures = new CopyOnWriteArrayList<>();
         camelContext.getRegistry().bind("hubVertx", Vertx.class, edgeVertx(vertx, idleSeconds, headerMillis, bodyMillis, failures));
-        camelContext.getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
-            @Override
-            public void notify(CamelEvent event) {
-                if (event instanceof CamelEvent.CamelContextStoppedEvent) {
-                    closeVertx(vertx);
-                }
+        ContextEvents.listen(camelContext, event -> {
+            if (event instanceof CamelEvent.CamelContextStoppedEvent) {
+                closeVertx(vertx);
             }
         });
         long maxBodyBytes = Settings.number(camelContext, "hub.api.max-body-bytes");

@@ -6,13 +6,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.integrationhub.ContextEvents;
 import io.integrationhub.Settings;
 import io.integrationhub.webhooks.WebhookConfiguration;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.spi.CamelEvent;
-import org.apache.camel.support.SimpleEventNotifierSupport;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -39,27 +39,24 @@ public class IntegrationsConfiguration implements CamelConfiguration {
             thread.setDaemon(true);
             return thread;
         });
-        camelContext.getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
-            @Override
-            public void notify(CamelEvent event) {
-                if (event instanceof CamelEvent.CamelContextStartedEvent) {
-                    // every route file, then the webhook subscribers among their routes get events
-                    routeFiles.scan();
-                    WebhookConfiguration.subscribersStarted(camelContext);
-                    if (reload) {
-                        watcher.scheduleWithFixedDelay(() -> {
-                            try {
-                                routeFiles.scan();
-                            } catch (RuntimeException e) {
-                                LoggerFactory.getLogger(RouteFiles.class).error("Watching {} failed", routeFiles.folder(), e);
-                            }
-                        }, interval, interval, TimeUnit.MILLISECONDS);
-                        LoggerFactory.getLogger(RouteFiles.class).info("Watching {} for changed integrations",
-                                routeFiles.folder());
-                    }
-                } else if (event instanceof CamelEvent.CamelContextStoppingEvent) {
-                    watcher.shutdownNow();
+        ContextEvents.listen(camelContext, event -> {
+            if (event instanceof CamelEvent.CamelContextStartedEvent) {
+                // every route file, then the webhook subscribers among their routes get events
+                routeFiles.scan();
+                WebhookConfiguration.subscribersStarted(camelContext);
+                if (reload) {
+                    watcher.scheduleWithFixedDelay(() -> {
+                        try {
+                            routeFiles.scan();
+                        } catch (RuntimeException e) {
+                            LoggerFactory.getLogger(RouteFiles.class).error("Watching {} failed", routeFiles.folder(), e);
+                        }
+                    }, interval, interval, TimeUnit.MILLISECONDS);
+                    LoggerFactory.getLogger(RouteFiles.class).info("Watching {} for changed integrations",
+                            routeFiles.folder());
                 }
+            } else if (event instanceof CamelEvent.CamelContextStoppingEvent) {
+                watcher.shutdownNow();
             }
         });
     }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.integrationhub.ContextEvents;
 import io.integrationhub.channel.Channel;
 import io.integrationhub.channel.ChannelRoutes;
 import io.integrationhub.delivery.CircuitBreakers;
@@ -19,7 +20,6 @@ import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFa
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.RoutePolicyFactory;
-import org.apache.camel.support.SimpleEventNotifierSupport;
 
 /**
  * What {@code /observe/health} and {@code /observe/metrics} report beyond Camel's own route checks and route
@@ -39,15 +39,12 @@ public class ObserveRoutes extends RouteBuilder {
             health.register(new CircuitBreakerHealthCheck(breakers));
         }
         leaveOutInnerRoutes();
-        getContext().getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
-            @Override
-            public void notify(CamelEvent event) {
-                if (event instanceof CamelEvent.CamelContextStartedEvent) {
-                    getContext().getRegistry().findByType(MeterRegistry.class).forEach(registry -> {
-                        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers.registry()).bindTo(registry);
-                        queue.bindTo(registry);
-                    });
-                }
+        ContextEvents.listen(getContext(), event -> {
+            if (event instanceof CamelEvent.CamelContextStartedEvent) {
+                getContext().getRegistry().findByType(MeterRegistry.class).forEach(registry -> {
+                    TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers.registry()).bindTo(registry);
+                    queue.bindTo(registry);
+                });
             }
         });
 

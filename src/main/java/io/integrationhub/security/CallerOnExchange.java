@@ -12,6 +12,22 @@ import org.apache.camel.support.EventNotifierSupport;
  */
 final class CallerOnExchange extends EventNotifierSupport {
 
+    CallerOnExchange() {
+        // only the creation of exchanges: a listener that took the other exchange events would have Camel make an
+        // event object for every message sent to an endpoint and every exchange completed
+        setIgnoreExchangeCompletedEvent(true);
+        setIgnoreExchangeFailedEvents(true);
+        setIgnoreExchangeRedeliveryEvents(true);
+        setIgnoreExchangeSendingEvents(true);
+        setIgnoreExchangeSentEvents(true);
+        setIgnoreExchangeAsyncProcessingStartedEvents(true);
+        setIgnoreStepEvents(true);
+        setIgnoreCamelContextEvents(true);
+        setIgnoreCamelContextInitEvents(true);
+        setIgnoreRouteEvents(true);
+        setIgnoreServiceEvents(true);
+    }
+
     @Override
     public boolean isEnabled(CamelEvent event) {
         return event instanceof CamelEvent.ExchangeCreatedEvent;
