@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# A JDK Flight Recorder profile of the hub while wrk posts emails (32 connections): 10 s of warm-up, then 20 s
-# recorded. Writes target/accept-<name>.jfr; open it in JDK Mission Control, or for instance
+# A JDK Flight Recorder profile of the hub while wrk posts emails (32 connections): WARMUP seconds (default 10; 30
+# for a settled JIT), then DURATION seconds recorded. Writes target/accept-<name>.jfr; open it in JDK Mission Control,
+# or for instance
 #   jfr print --events jdk.ThreadPark --stack-depth 64 target/accept-<name>.jfr     (where threads wait)
 #   jfr print --events jdk.ExecutionSample --stack-depth 64 target/accept-<name>.jfr (where the CPU goes)
 #
-#   bench/profile-accept.sh NAME          (HUB_ENV="NAME=value ..." adds to the hub's environment)
+#   bench/profile-accept.sh NAME          (HUB_ENV="NAME=value ..." adds to the hub's environment; JFC=file.jfc
+#                                          records with other settings than the JDK's "profile")
 #
-# The recording itself costs throughput: the figures it prints are not the benchmark's (bench/all.sh).
+# The recording runs from the hub's start and the file keeps what came after the warm-up: a recording started in a
+# running hub makes the JIT compile much of it again, and the figures while recorded fell to a quarter. The
+# recording itself still costs some throughput: the figures it prints are not the benchmark's (bench/all.sh).
 name=${1:-profile}
 . "$(dirname "$0")/hub.sh"
 # shellcheck disable=SC2086
