@@ -124,7 +124,8 @@ final class SharedStatements implements AutoCloseable {
                 return;
             }
             statement.addBatch();
-            pending.computeIfAbsent(statement.unwrap(PreparedStatement.class), s -> new ArrayList<>()).add(count);
+            PreparedStatement shared = ((Handle) Proxy.getInvocationHandler(statement)).shared;
+            pending.computeIfAbsent(shared, s -> new ArrayList<>()).add(count);
         } finally {
             statement.close();
         }
@@ -227,9 +228,6 @@ final class SharedStatements implements AutoCloseable {
             }
             if (handedBack) {
                 throw new SQLException("statement used after it was closed");
-            }
-            if (name.equals("unwrap") && args.length == 1 && args[0] == PreparedStatement.class) {
-                return shared;
             }
             if (name.equals("addBatch") && noArgs) {
                 shared.addBatch();

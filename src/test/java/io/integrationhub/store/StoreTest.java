@@ -408,21 +408,10 @@ class StoreTest {
         String taken = Outbox.newId();
         store.inTransaction(c -> outbox.enqueue(c, taken, "email", "{}", "test"));
         int accepts = 30;
-        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch queued = new java.util.concurrent.CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(accepts + 1);
         try {
-            // the committer (each store has one) busy with a unit that waits: the accepts queue up behind it and
-            // share the transaction that comes next
-            Future<?> holder = pool.submit(() -> store.inSharedTransactionRerunnable(c -> {
-                holding.countDown();
-                try {
-                    return queued.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            }));
-            holding.await(10, TimeUnit.SECONDS);
+            // the accepts queue up behind the held committer and share the transaction that comes next
+            CommitterHeld held = holdTheCommitter(store, pool);
             Map<Integer, Future<String>> results = new HashMap<>();
             for (int i = 0; i < accepts; i++) {
                 String id = i == accepts / 2 ? taken : Outbox.newId();
@@ -431,9 +420,7 @@ class StoreTest {
                     return id;
                 })));
             }
-            Thread.sleep(300);
-            queued.countDown();
-            holder.get(10, TimeUnit.SECONDS);
+            held.release();
             int stored = 0;
             for (Map.Entry<Integer, Future<String>> result : results.entrySet()) {
                 if (result.getKey() == accepts / 2) {
@@ -467,20 +454,10 @@ class StoreTest {
             ids.add(id);
             store.inTransaction(c -> outbox.enqueue(c, id, "email", "{}", "test"));
         }
-        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch queued = new java.util.concurrent.CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(updates + 1);
         try {
-            // the committer held, so the updates queue up and share the next transaction
-            Future<?> holder = pool.submit(() -> store.inSharedTransactionRerunnable(c -> {
-                holding.countDown();
-                try {
-                    return queued.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            }));
-            holding.await(10, TimeUnit.SECONDS);
+            // the updates queue up behind the held committer and share the transaction that comes next
+            CommitterHeld held = holdTheCommitter(store, pool);
             Map<Integer, Future<Integer>> counts = new HashMap<>();
             for (int i = 0; i < updates; i++) {
                 int n = i;
@@ -489,9 +466,7 @@ class StoreTest {
                 counts.put(n, pool.submit(() -> store.sharedUpdate(
                         "UPDATE outbox_messages SET status = ?, last_error = ? WHERE id = ?", "dead", "u" + n, id)));
             }
-            Thread.sleep(300);
-            queued.countDown();
-            holder.get(10, TimeUnit.SECONDS);
+            held.release();
             for (int i = 0; i < updates; i++) {
                 assertThat(counts.get(i).get(10, TimeUnit.SECONDS)).as("update " + i).isEqualTo(i % 3 == 2 ? 0 : 1);
             }
@@ -504,6 +479,31 @@ class StoreTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** The store's committer (each store has one) busy with a unit that waits until {@link #release}. */
+    private record CommitterHeld(java.util.concurrent.CountDownLatch queued, Future<?> holder) {
+        /** Lets the held unit end, once what was handed in meanwhile has had time to queue behind it. */
+        void release() throws Exception {
+            Thread.sleep(300);
+            queued.countDown();
+            holder.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static CommitterHeld holdTheCommitter(Store store, ExecutorService pool) throws InterruptedException {
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch queued = new java.util.concurrent.CountDownLatch(1);
+        Future<?> holder = pool.submit(() -> store.inSharedTransactionRerunnable(c -> {
+            holding.countDown();
+            try {
+                return queued.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }));
+        holding.await(10, TimeUnit.SECONDS);
+        return new CommitterHeld(queued, holder);
     }
 
     private static long count(Store store, String sql) {
