@@ -28,6 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
         "hub.port={{free-port:" + UserSignupYamlRouteTest.PORT + "}}",
         "hub.admin-key=" + UserSignupYamlRouteTest.KEY,
         "email.provider=console"})
+// one hub for the class (each test's requests are its own): a hub per test took 8 s of the build each
+@org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
 class UserSignupYamlRouteTest {
 
     /** The store of this test's hub (a file: the embedded store is SQLite), new on every run. */
