@@ -134,13 +134,8 @@ final class GroupCommit {
                             // no savepoint (two statements fewer, two round trips on PostgreSQL): its failure undoes
                             // the transaction, and the others run again without it
                             failedRerunnable[0] = i;
-                            if (batch.get(i).work() instanceof Store.SharedUpdate update) {
-                                // its count comes back at once, or with the flush that sends it with the others'
-                                int unit = i;
-                                shared.write(update.sql(), update.values(), count -> results[unit] = count);
-                            } else {
-                                results[i] = batch.get(i).work().apply(units);
-                            }
+                            int unit = i;
+                            apply(batch.get(i), shared, result -> results[unit] = result);
                             failedRerunnable[0] = -1;
                             continue;
                         }
@@ -207,17 +202,12 @@ final class GroupCommit {
             result = store.inTransaction(c -> {
                 try (SharedStatements shared = new SharedStatements(c, kept)) {
                     shared.deferWrites(true);
-                    if (unit.work() instanceof Store.SharedUpdate update) {
-                        int[] written = {0};
-                        shared.write(update.sql(), update.values(), count -> written[0] = count);
-                        shared.flush();
-                        @SuppressWarnings("unchecked")
-                        T count = (T) Integer.valueOf(written[0]);
-                        return count;
-                    }
-                    T done = unit.work().apply(shared.connection());
+                    Object[] done = new Object[1];
+                    apply(unit, shared, answer -> done[0] = answer);
                     shared.flush();
-                    return done;
+                    @SuppressWarnings("unchecked")
+                    T answer = (T) done[0];
+                    return answer;
                 }
             });
         } catch (RuntimeException failed) {
@@ -225,6 +215,19 @@ final class GroupCommit {
             return;
         }
         unit.done().complete(result);
+    }
+
+    /**
+     * Runs a unit's work and hands its result to {@code result}: at once, or for a {@link Store#sharedUpdate} whose
+     * write is deferred, with the flush that sends it along with the other units' writes.
+     */
+    private static void apply(Unit<?> unit, SharedStatements shared, java.util.function.Consumer<Object> result)
+            throws SQLException {
+        if (unit.work() instanceof Store.SharedUpdate update) {
+            shared.write(update.sql(), update.values(), result::accept);
+        } else {
+            result.accept(unit.work().apply(shared.connection()));
+        }
     }
 
     @SuppressWarnings("unchecked")

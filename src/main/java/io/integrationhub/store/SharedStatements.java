@@ -30,8 +30,9 @@ import java.util.function.IntConsumer;
  * a write a unit hands in as a batch ({@code addBatch}, {@code executeBatch}), whose count it does not read, and a
  * {@link Store#sharedUpdate}, whose count is handed to it after the flush ({@link #write}), are deferred while
  * {@link #deferWrites} allows it: the next units' rows join the same batch, and all go to the server in one round
- * trip ({@link #flush}) before any other statement runs, before a savepoint and before the commit. A deferred write that fails fails the whole transaction ({@link DeferredWriteFailed}): no unit can be
- * told apart, so each runs again alone.</li>
+ * trip ({@link #flush}) before any other statement runs, before a savepoint and before the commit. A deferred write
+ * that fails fails the whole transaction ({@link DeferredWriteFailed}): no unit can be told apart, so each runs
+ * again alone.</li>
  * </ul>
  */
 final class SharedStatements implements AutoCloseable {
@@ -149,7 +150,12 @@ final class SharedStatements implements AutoCloseable {
                 throw new DeferredWriteFailed(e.getNextException() != null ? e.getNextException() : e);
             }
             List<IntConsumer> waiting = statement.getValue();
-            for (int row = 0; row < waiting.size() && row < counts.length; row++) {
+            if (counts.length != waiting.size()) {
+                // no unit may go without its count: the transaction is undone and each runs alone
+                throw new DeferredWriteFailed(new SQLException("the database answered " + counts.length
+                        + " counts for a batch of " + waiting.size() + " rows"));
+            }
+            for (int row = 0; row < counts.length; row++) {
                 if (waiting.get(row) != null) {
                     waiting.get(row).accept(counts[row]);
                 }

@@ -502,7 +502,7 @@ class StoreTest {
                 throw new IllegalStateException(e);
             }
         }));
-        holding.await(10, TimeUnit.SECONDS);
+        assertThat(holding.await(10, TimeUnit.SECONDS)).as("the committer is held").isTrue();
         return new CommitterHeld(queued, holder);
     }
 
