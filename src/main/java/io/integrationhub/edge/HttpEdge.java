@@ -164,6 +164,7 @@ public class HttpEdge implements CamelConfiguration {
                 requests[0] = routes;
                 server.requestHandler(routes == null ? null : request -> {
                     MetricsAccept.normalize(request);
+                    MediaTypeCase.lower(request);
                     io.integrationhub.webhooks.RawWebhookBodies.keep(request);
                     routes.handle(request);
                 });

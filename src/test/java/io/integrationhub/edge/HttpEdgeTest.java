@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -133,6 +134,17 @@ class HttpEdgeTest {
     @Test
     void aMalformedHeaderIs400ProblemJson() throws IOException {
         assertProblem("GET /openapi.json HTTP/1.1\r\nHost: x\r\nBad Header : value\r\n\r\n", 400);
+    }
+
+    @Test
+    void aMediaTypeIsReadWhateverItsCase() throws Exception {
+        String email = "{\"to\": [\"ann@example.com\"], \"subject\": \"Hi\", \"text\": \"Hello\"}";
+        for (String contentType : List.of("Application/JSON", "APPLICATION/json; charset=UTF-8", "application/json")) {
+            var response = hub.request("POST", "/api/v1/email", TestHub.ADMIN, email, "Content-Type", contentType);
+            assertThat(response.statusCode()).as(contentType).isEqualTo(202);
+        }
+        var text = hub.request("POST", "/api/v1/email", TestHub.ADMIN, email, "Content-Type", "Text/Plain");
+        assertThat(text.statusCode()).isEqualTo(415);
     }
 
     @Test
