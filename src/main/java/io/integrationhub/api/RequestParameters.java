@@ -1,5 +1,6 @@
 package io.integrationhub.api;
 
+import java.io.ByteArrayInputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -9,7 +10,8 @@ import java.util.Optional;
 import org.apache.camel.Exchange;
 
 /**
- * Query and path parameters of an API request, read from the request line itself. The HTTP server also copies them
+ * What a route reads of an HTTP request besides its parsed content: query and path parameters, headers, the body's
+ * bytes. Query and path parameters are read from the request line itself. The HTTP server also copies them
  * into the message headers, next to the request's own HTTP headers: there a header {@code status: dead} or
  * {@code id: x} would stand in for them. {@link Exchange#HTTP_QUERY} and {@link Exchange#HTTP_PATH} come from the
  * request line, and a client cannot send them as headers (the server's header filter drops {@code Camel*}).
@@ -37,6 +39,21 @@ public final class RequestParameters {
             throw ApiProblem.badRequest(name, "must be given once");
         }
         return values.stream().findFirst();
+    }
+
+    /**
+     * The body's bytes (null for none). A body the HTTP server kept in memory (Camel's stream cache, a
+     * {@link ByteArrayInputStream}) is copied out at once and rewound for whoever reads it next; the type converter
+     * would copy it through two 8 KiB buffers on every request.
+     */
+    public static byte[] body(Exchange exchange) {
+        Object body = exchange.getMessage().getBody();
+        if (body instanceof ByteArrayInputStream memory) {
+            byte[] bytes = memory.readAllBytes();
+            memory.reset();
+            return bytes;
+        }
+        return exchange.getMessage().getBody(byte[].class);
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.Map;
 import io.integrationhub.Settings;
 import io.integrationhub.api.JsonResponses;
 import io.integrationhub.api.Problems;
+import io.integrationhub.api.RequestParameters;
 import io.vertx.core.http.HttpServerRequest;
 import io.integrationhub.outbox.Outbox;
 import io.integrationhub.outbox.WakeUps;
@@ -155,7 +156,7 @@ public class WebhookRoutes extends RouteBuilder {
             Problems.respond(exchange, 404, "Not found", "no webhook source is configured at this path", null);
             return;
         }
-        byte[] body = exchange.getMessage().getBody(byte[].class);
+        byte[] body = RequestParameters.body(exchange);
         if (body == null) {
             body = new byte[0];
         }
