@@ -115,6 +115,10 @@ public class StoreConfiguration implements CamelConfiguration {
             // the hub never asks for generated keys: without this the driver runs a query after every INSERT
             config.addDataSourceProperty("jdbc.get_generated_keys", "false");
             prepareEmbedded(url);
+        } else {
+            // the accepts of a shared transaction are one batch of INSERTs: sent as multi-row INSERTs, PostgreSQL
+            // plans and runs one statement for many rows (about a fifth less of its time per accepted message)
+            config.addDataSourceProperty("reWriteBatchedInserts", "true");
         }
         HikariDataSource dataSource = new HikariDataSource(config);
         try {

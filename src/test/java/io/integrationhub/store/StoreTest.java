@@ -439,6 +439,42 @@ class StoreTest {
     }
 
     /**
+     * On PostgreSQL the accepts of a shared transaction go as multi-row INSERTs (one statement for many rows), and a
+     * batch of them is stored whole: every row, each readable as it was written.
+     */
+    @org.junit.jupiter.api.Test
+    void onPostgresTheAcceptsOfASharedTransactionGoAsMultiRowInserts() throws Exception {
+        Store store = open(Backend.POSTGRES);
+        try (java.sql.Connection c = store.dataSource().getConnection()) {
+            assertThat(c.unwrap(org.postgresql.core.BaseConnection.class).getQueryExecutor()
+                    .isReWriteBatchedInsertsEnabled()).isTrue();
+        }
+        Outbox outbox = new Outbox(store, Clock.systemUTC(), Duration.ofSeconds(120));
+        int accepts = 40;
+        ExecutorService pool = Executors.newFixedThreadPool(accepts + 1);
+        try {
+            CommitterHeld held = holdTheCommitter(store, pool);
+            List<Future<String>> results = new ArrayList<>();
+            for (int i = 0; i < accepts; i++) {
+                String id = Outbox.newId();
+                String payload = "{\"n\": " + i + "}";
+                results.add(pool.submit(() -> store.inSharedTransactionRerunnable(c -> {
+                    outbox.enqueue(c, id, "email", payload, "test");
+                    return id;
+                })));
+            }
+            held.release();
+            for (int i = 0; i < accepts; i++) {
+                assertThat(outbox.find(results.get(i).get(10, TimeUnit.SECONDS)).orElseThrow().payload())
+                        .isEqualTo("{\"n\": " + i + "}");
+            }
+            assertThat(count(store, "SELECT COUNT(*) FROM outbox_messages")).isEqualTo(accepts);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
      * Updates that share a transaction each learn their own row count (a worker learns from it whether it still held
      * its message's lease), also on PostgreSQL, where they go to the server as one batch.
      */
