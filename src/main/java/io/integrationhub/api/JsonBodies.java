@@ -31,7 +31,7 @@ public final class JsonBodies {
     /** The request's JSON object; a 415 for another content type, a 400 for anything that is not a JSON object. */
     public static JsonNode readObject(Exchange exchange) {
         String contentType = RequestParameters.header(exchange, Exchange.CONTENT_TYPE);
-        String type = contentType == null ? "" : contentType.toLowerCase().replace(" ", "");
+        String type = contentType == null ? "" : contentType.toLowerCase(java.util.Locale.ROOT).replace(" ", "");
         if (!type.equals("application/json") && !type.startsWith("application/json;")) {
             throw new ApiProblem(415, "Unsupported media type", "Content-Type must be application/json");
         }

@@ -59,6 +59,18 @@ class JsonBodiesTest {
     }
 
     @Test
+    void theContentTypeIsLoweredTheSameWhateverTheDefaultLocale() {
+        java.util.Locale before = java.util.Locale.getDefault();
+        try {
+            // in Turkish, "I".toLowerCase() is a dotless i: APPLICATION would not read as application
+            java.util.Locale.setDefault(java.util.Locale.forLanguageTag("tr-TR"));
+            assertEquals("Hi", JsonBodies.readObject(request("APPLICATION/JSON", BODY)).get("subject").asText());
+        } finally {
+            java.util.Locale.setDefault(before);
+        }
+    }
+
+    @Test
     void anEmptyBodyOrOneThatIsNotAnObjectIsA400() {
         assertEquals(400, assertThrows(ApiProblem.class,
                 () -> JsonBodies.readObject(request("application/json", new InputStreamCache(new byte[0])))).status());

@@ -411,23 +411,16 @@ class StoreTest {
         ExecutorService pool = Executors.newFixedThreadPool(accepts + 1);
         try {
             // the accepts queue up behind the held committer and share the transaction that comes next
-            CommitterHeld held = holdTheCommitter(store, pool);
-            Map<Integer, Future<String>> results = new HashMap<>();
-            for (int i = 0; i < accepts; i++) {
-                String id = i == accepts / 2 ? taken : Outbox.newId();
-                results.put(i, pool.submit(() -> store.inSharedTransactionRerunnable(c -> {
-                    outbox.enqueue(c, id, "email", "{\"n\": 1}", "test");
-                    return id;
-                })));
-            }
-            held.release();
+            List<Future<String>> results = acceptTogether(store, outbox, pool, accepts,
+                    i -> i == accepts / 2 ? taken : Outbox.newId(), i -> "{\"n\": 1}");
             int stored = 0;
-            for (Map.Entry<Integer, Future<String>> result : results.entrySet()) {
-                if (result.getKey() == accepts / 2) {
-                    assertThatThrownBy(() -> result.getValue().get(10, TimeUnit.SECONDS))
+            for (int i = 0; i < accepts; i++) {
+                Future<String> result = results.get(i);
+                if (i == accepts / 2) {
+                    assertThatThrownBy(() -> result.get(10, TimeUnit.SECONDS))
                             .hasCauseInstanceOf(io.integrationhub.store.StoreException.class);
                 } else {
-                    assertThat(outbox.find(result.getValue().get(10, TimeUnit.SECONDS))).isPresent();
+                    assertThat(outbox.find(result.get(10, TimeUnit.SECONDS))).isPresent();
                     stored++;
                 }
             }
@@ -453,17 +446,8 @@ class StoreTest {
         int accepts = 40;
         ExecutorService pool = Executors.newFixedThreadPool(accepts + 1);
         try {
-            CommitterHeld held = holdTheCommitter(store, pool);
-            List<Future<String>> results = new ArrayList<>();
-            for (int i = 0; i < accepts; i++) {
-                String id = Outbox.newId();
-                String payload = "{\"n\": " + i + "}";
-                results.add(pool.submit(() -> store.inSharedTransactionRerunnable(c -> {
-                    outbox.enqueue(c, id, "email", payload, "test");
-                    return id;
-                })));
-            }
-            held.release();
+            List<Future<String>> results = acceptTogether(store, outbox, pool, accepts, i -> Outbox.newId(),
+                    i -> "{\"n\": " + i + "}");
             for (int i = 0; i < accepts; i++) {
                 assertThat(outbox.find(results.get(i).get(10, TimeUnit.SECONDS)).orElseThrow().payload())
                         .isEqualTo("{\"n\": " + i + "}");
@@ -525,6 +509,27 @@ class StoreTest {
             queued.countDown();
             holder.get(10, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * {@code count} accepts (message {@code i} with id {@code id.apply(i)} and payload {@code payload.apply(i)}),
+     * queued behind a held committer so that they share the transaction that comes next; their ids, in order.
+     */
+    private static List<Future<String>> acceptTogether(Store store, Outbox outbox, ExecutorService pool, int count,
+            java.util.function.IntFunction<String> id, java.util.function.IntFunction<String> payload)
+            throws Exception {
+        CommitterHeld held = holdTheCommitter(store, pool);
+        List<Future<String>> results = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String messageId = id.apply(i);
+            String content = payload.apply(i);
+            results.add(pool.submit(() -> store.inSharedTransactionRerunnable(c -> {
+                outbox.enqueue(c, messageId, "email", content, "test");
+                return messageId;
+            })));
+        }
+        held.release();
+        return results;
     }
 
     private static CommitterHeld holdTheCommitter(Store store, ExecutorService pool) throws InterruptedException {
